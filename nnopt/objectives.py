@@ -1,0 +1,180 @@
+"""Test functions with analytic gradients, for pictures and convergence checks.
+
+Every objective takes points with the coordinates on the last axis, so ``value`` works on one point
+``x.shape == (d,)`` and on a whole grid ``x.shape == (ny, nx, d)`` (for contour plots). ``grad`` takes one
+point. Each knows its minimiser (``minimum``) and minimal value (``f_min``) where it has one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["Objective", "Quadratic", "Rosenbrock", "Beale", "Saddle", "ReddiOnline"]
+
+
+class Objective:
+    """Base class: ``value(x)``, ``grad(x)``; ``minimum`` and ``f_min``; ``dim``."""
+
+    dim: int = 2
+    minimum: np.ndarray | None = None
+    f_min: float | None = None
+
+    def value(self, x: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def grad(self, x: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return self.value(x)
+
+    def _point(self, x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x)
+        if x.shape[-1:] != (self.dim,):
+            raise ValueError(f"x must have {self.dim} coordinates on its last axis, got shape {x.shape}")
+        return x
+
+
+class Quadratic(Objective):
+    r"""The quadratic :math:`f(\theta) = \tfrac12 \theta^\top A \theta - b^\top \theta` with A symmetric positive
+    definite; :math:`\nabla f = A\theta - b`, :math:`\nabla^2 f = A`.
+
+    Its smoothness ``L`` and strong convexity ``mu`` are the largest and smallest eigenvalues of A, and
+    ``kappa = L / mu`` is the condition number.
+    """
+
+    def __init__(self, A: np.ndarray, b: np.ndarray | None = None) -> None:
+        A = np.asarray(A, dtype=np.float64)
+        if A.ndim != 2 or A.shape[0] != A.shape[1] or not np.allclose(A, A.T):
+            raise ValueError(f"A must be a symmetric square matrix, got shape {A.shape}")
+        eig = np.linalg.eigvalsh(A)
+        if eig[0] <= 0:
+            raise ValueError(f"A must be positive definite (smallest eigenvalue {eig[0]:.3g} <= 0)")
+        self.A, self.dim = A, A.shape[0]
+        self.b = np.zeros(self.dim) if b is None else np.asarray(b, dtype=np.float64)
+        if self.b.shape != (self.dim,):
+            raise ValueError(f"b must have shape ({self.dim},), got {self.b.shape}")
+        self.L, self.mu = float(eig[-1]), float(eig[0])
+        self.kappa = self.L / self.mu
+        self.minimum = np.linalg.solve(A, self.b)
+        self.f_min = float(self.value(self.minimum))
+
+    @classmethod
+    def with_condition_number(cls, kappa: float, dim: int = 2, L: float = 1.0, angle: float = 0.0,
+                              minimum: np.ndarray | None = None) -> Quadratic:
+        """A quadratic with eigenvalues spread from L/κ to L, axes rotated by ``angle`` (2-D, radians)."""
+        if not kappa >= 1:
+            raise ValueError(f"kappa (the condition number) must be >= 1, got {kappa!r}")
+        eig = np.geomspace(L / kappa, L, dim)
+        Q = np.eye(dim)
+        if angle:
+            if dim != 2:
+                raise ValueError("angle is only defined for dim=2")
+            c, s = np.cos(angle), np.sin(angle)
+            Q = np.array([[c, -s], [s, c]])
+        A = Q @ np.diag(eig) @ Q.T
+        A = (A + A.T) / 2
+        x_star = np.zeros(dim) if minimum is None else np.asarray(minimum, dtype=np.float64)
+        return cls(A, A @ x_star)
+
+    def value(self, x):
+        x = self._point(x)
+        return 0.5 * np.einsum("...i,ij,...j->...", x, self.A, x) - x @ self.b
+
+    def grad(self, x):
+        return self.A @ self._point(x) - self.b
+
+    def hessian(self, x=None):
+        return self.A
+
+
+class Rosenbrock(Objective):
+    r""":math:`f(x, y) = (a - x)^2 + b\,(y - x^2)^2`, minimum 0 at (a, a²); a curved, flat-bottomed valley."""
+
+    def __init__(self, a: float = 1.0, b: float = 100.0) -> None:
+        self.a, self.b = float(a), float(b)
+        self.minimum, self.f_min = np.array([self.a, self.a**2]), 0.0
+
+    def value(self, p):
+        x, y = np.moveaxis(self._point(p), -1, 0)
+        return (self.a - x) ** 2 + self.b * (y - x**2) ** 2
+
+    def grad(self, p):
+        x, y = self._point(p)
+        return np.array([-2 * (self.a - x) - 4 * self.b * x * (y - x**2), 2 * self.b * (y - x**2)])
+
+    def hessian(self, p):
+        x, y = self._point(p)
+        return np.array([[2 - 4 * self.b * (y - 3 * x**2), -4 * self.b * x], [-4 * self.b * x, 2 * self.b]])
+
+
+class Beale(Objective):
+    r""":math:`f(x,y) = (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2`, minimum 0 at (3, 0.5)."""
+
+    _c = (1.5, 2.25, 2.625)
+
+    def __init__(self) -> None:
+        self.minimum, self.f_min = np.array([3.0, 0.5]), 0.0
+
+    def value(self, p):
+        x, y = np.moveaxis(self._point(p), -1, 0)
+        return sum((c - x + x * y**k) ** 2 for k, c in enumerate(self._c, start=1))
+
+    def grad(self, p):
+        x, y = self._point(p)
+        gx = gy = 0.0
+        for k, c in enumerate(self._c, start=1):
+            r = c - x + x * y**k
+            gx += 2 * r * (y**k - 1)
+            gy += 2 * r * k * x * y ** (k - 1)
+        return np.array([gx, gy])
+
+
+class Saddle(Objective):
+    r""":math:`f(x, y) = \tfrac12 x^2 + \tfrac14 y^4 - \tfrac12 y^2`: a saddle point at the origin, minima
+    :math:`-\tfrac14` at :math:`(0, \pm 1)`."""
+
+    def __init__(self) -> None:
+        self.minimum, self.f_min = np.array([0.0, 1.0]), -0.25
+        self.saddle = np.zeros(2)
+
+    def value(self, p):
+        x, y = np.moveaxis(self._point(p), -1, 0)
+        return 0.5 * x**2 + 0.25 * y**4 - 0.5 * y**2
+
+    def grad(self, p):
+        x, y = self._point(p)
+        return np.array([x, y**3 - y])
+
+    def hessian(self, p):
+        x, y = self._point(p)
+        return np.array([[1.0, 0.0], [0.0, 3 * y**2 - 1]])
+
+
+class ReddiOnline:
+    r"""The online counterexample of Reddi, Kale & Kumar (2018) against Adam.
+
+    On the feasible set :math:`[-1, 1]`, the loss at step t (t = 1, 2, ...) is
+    :math:`f_t(x) = C x` if :math:`t \bmod 3 = 1`, else :math:`-x`, with C > 2. Over each period of three steps
+    the total loss is :math:`(C - 2)x`, minimised at :math:`x = -1`.
+    """
+
+    dim = 1
+
+    def __init__(self, C: float = 3.0) -> None:
+        if not C > 2:
+            raise ValueError(f"C must be > 2 for the counterexample (the average loss is (C-2)x), got {C!r}")
+        self.C = float(C)
+        self.minimum = np.array([-1.0])
+
+    def grad(self, x: np.ndarray, t: int) -> np.ndarray:
+        """Gradient of :math:`f_t` (constant in x)."""
+        return np.full_like(np.asarray(x, dtype=np.float64), self.C if t % 3 == 1 else -1.0)
+
+    def value(self, x: np.ndarray, t: int) -> np.ndarray:
+        return (self.C if t % 3 == 1 else -1.0) * np.asarray(x)
+
+    @staticmethod
+    def project(x: np.ndarray) -> np.ndarray:
+        """Project onto the feasible set [-1, 1], in place."""
+        return np.clip(x, -1.0, 1.0, out=x)

@@ -1,0 +1,139 @@
+"""Learning-rate schedules: ``schedule(step) -> learning rate``, step counted from 0 (Keras' convention).
+
+Each is a small callable object; the optimizers evaluate it at ``optimizer.iterations`` before every step.
+Names and arithmetic follow ``keras.optimizers.schedules`` where Keras has the same schedule.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+__all__ = ["Schedule", "Constant", "ExponentialDecay", "StepDecay", "PiecewiseConstantDecay", "CosineDecay",
+           "LinearWarmup"]
+
+
+def _positive(name: str, value: float) -> float:
+    if not (isinstance(value, (int, float, np.floating, np.integer)) and math.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+    return float(value)
+
+
+def _positive_int(name: str, value: int) -> int:
+    if not (isinstance(value, (int, np.integer)) and value > 0):
+        raise ValueError(f"{name} must be a positive integer (a number of steps), got {value!r}")
+    return int(value)
+
+
+class Schedule:
+    """Base class: a learning rate as a function of the step number (0, 1, 2, ...)."""
+
+    def __call__(self, step: int) -> float:
+        raise NotImplementedError
+
+    def values(self, steps: int) -> np.ndarray:
+        """The learning rates of steps ``0 .. steps-1``, for plotting."""
+        return np.array([self(k) for k in range(steps)])
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
+        return f"{type(self).__name__}({args})"
+
+
+class Constant(Schedule):
+    r""":math:`\alpha_k = \alpha_0`."""
+
+    def __init__(self, learning_rate: float) -> None:
+        self.learning_rate = _positive("learning_rate", learning_rate)
+
+    def __call__(self, step: int) -> float:
+        return self.learning_rate
+
+
+class ExponentialDecay(Schedule):
+    r""":math:`\alpha_k = \alpha_0\, r^{k/K}` (``staircase``: :math:`r^{\lfloor k/K \rfloor}`), as in Keras."""
+
+    def __init__(self, initial_learning_rate: float, decay_steps: int, decay_rate: float,
+                 staircase: bool = False) -> None:
+        self.initial_learning_rate = _positive("initial_learning_rate", initial_learning_rate)
+        self.decay_steps = _positive_int("decay_steps", decay_steps)
+        self.decay_rate = _positive("decay_rate", decay_rate)
+        self.staircase = bool(staircase)
+
+    def __call__(self, step: int) -> float:
+        p = step / self.decay_steps
+        return self.initial_learning_rate * self.decay_rate ** (math.floor(p) if self.staircase else p)
+
+
+class StepDecay(ExponentialDecay):
+    r"""Step decay: multiply by ``drop`` every ``every`` steps.
+
+    :math:`\alpha_k = \alpha_0\, d^{\lfloor k/K \rfloor}`.
+    """
+
+    def __init__(self, initial_learning_rate: float, every: int, drop: float = 0.5) -> None:
+        super().__init__(initial_learning_rate, every, drop, staircase=True)
+
+
+class PiecewiseConstantDecay(Schedule):
+    """``values[i]`` while ``step <= boundaries[i]`` (Keras' convention), ``values[-1]`` after the last."""
+
+    def __init__(self, boundaries: Sequence[int], values: Sequence[float]) -> None:
+        if len(values) != len(boundaries) + 1:
+            raise ValueError(f"values needs len(boundaries) + 1 = {len(boundaries) + 1} entries, got {len(values)}")
+        if list(boundaries) != sorted(boundaries):
+            raise ValueError(f"boundaries must be increasing, got {list(boundaries)}")
+        self.boundaries = list(boundaries)
+        self.values_ = [_positive("values[i]", v) for v in values]
+
+    def __call__(self, step: int) -> float:
+        for boundary, value in zip(self.boundaries, self.values_):
+            if step <= boundary:
+                return value
+        return self.values_[-1]
+
+
+class CosineDecay(Schedule):
+    r"""Cosine decay, optionally after a linear warm-up, as ``keras.optimizers.schedules.CosineDecay``.
+
+    .. math:: \alpha_k = \alpha_0\left[(1-a)\tfrac12\left(1+\cos\tfrac{\pi \min(k,K)}{K}\right) + a\right]
+
+    With ``warmup_target`` and ``warmup_steps`` W: linear from ``initial_learning_rate`` to
+    ``warmup_target`` over W steps, then the cosine from ``warmup_target``.
+    """
+
+    def __init__(self, initial_learning_rate: float, decay_steps: int, alpha: float = 0.0,
+                 warmup_target: float | None = None, warmup_steps: int = 0) -> None:
+        self.initial_learning_rate = _positive("initial_learning_rate", initial_learning_rate)
+        self.decay_steps = _positive_int("decay_steps", decay_steps)
+        if not 0 <= alpha <= 1:
+            raise ValueError(f"alpha (the final fraction of the learning rate) must lie in [0, 1], got {alpha!r}")
+        self.alpha = float(alpha)
+        self.warmup_target = None if warmup_target is None else _positive("warmup_target", warmup_target)
+        self.warmup_steps = int(warmup_steps)
+
+    def __call__(self, step: int) -> float:
+        peak = self.initial_learning_rate
+        if self.warmup_target is not None:
+            if step < self.warmup_steps:
+                fraction = step / self.warmup_steps
+                return (self.warmup_target - peak) * fraction + peak
+            peak, step = self.warmup_target, step - self.warmup_steps
+        fraction = min(step, self.decay_steps) / self.decay_steps
+        cosine = 0.5 * (1 + math.cos(math.pi * fraction))
+        return peak * ((1 - self.alpha) * cosine + self.alpha)
+
+
+class LinearWarmup(Schedule):
+    r"""Linear warm-up in front of any schedule: :math:`\alpha_k = \frac{k+1}{W}\,s(0)` for k < W, then s(k − W)."""
+
+    def __init__(self, schedule: Schedule | float, warmup_steps: int) -> None:
+        self.schedule = schedule if callable(schedule) else Constant(schedule)
+        self.warmup_steps = _positive_int("warmup_steps", warmup_steps)
+
+    def __call__(self, step: int) -> float:
+        if step < self.warmup_steps:
+            return self.schedule(0) * (step + 1) / self.warmup_steps
+        return self.schedule(step - self.warmup_steps)
