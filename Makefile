@@ -1,0 +1,88 @@
+# nnopt: build the book, run the tests. `make help` lists the targets.
+#
+#   make test   creates .venv (first time: a few minutes), runs the unit tests and re-executes every chapter
+#               with nbval + the figure check (tests/nbval_figures.py)
+#   make book   builds the HTML book from the stored, test-verified outputs into _build/html
+
+SHELL       := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.nnopt-installed
+
+# Keep tools out of $HOME and runs reproducible. Kernels started by the tests and `make notebooks` inherit
+# all of this. MPLBACKEND is deliberately NOT set here: a Jupyter kernel started with MPLBACKEND=Agg draws no
+# inline figures. The pytest process itself selects Agg in tests/conftest.py.
+STATE := $(CURDIR)/_build/.state
+export MPLCONFIGDIR          := $(STATE)/matplotlib
+export KERAS_HOME            := $(STATE)/keras
+export SCIKIT_LEARN_DATA     := $(STATE)/scikit_learn_data
+export IPYTHONDIR            := $(STATE)/ipython
+export JUPYTER_CONFIG_DIR    := $(STATE)/jupyter/config
+export JUPYTER_DATA_DIR      := $(STATE)/jupyter/data
+export JUPYTER_RUNTIME_DIR   := $(STATE)/jupyter/runtime
+export JUPYTER_PATH          := $(CURDIR)/$(VENV)/share/jupyter
+export JUPYTER_PLATFORM_DIRS := 1
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+export TF_CPP_MIN_LOG_LEVEL  := 3
+export PYTHONHASHSEED        := 0
+unexport MPLBACKEND
+
+NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
+
+# The test command: unit tests in tests/ plus every chapter notebook, validated by nbval (text outputs)
+# and tests/nbval_figures.py (PNG outputs, RMS tolerance), in one execution per notebook.
+PYTEST_ARGS := -n 2 --dist loadfile \
+	--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
+	--nbval-cell-timeout 300 --nbval-figure-dir _build/figure-check
+
+.PHONY: help venv test book notebooks lint clean distclean state
+
+help:
+	@echo "make venv       create .venv and install the pinned stack (requirements.txt) and nnopt"
+	@echo "make test       unit tests + re-execute and validate every notebook in book/ (text and figures)"
+	@echo "make book       build the HTML book into _build/html (renders the stored outputs)"
+	@echo "make notebooks  re-execute every notebook in book/ in place, regenerating the stored outputs"
+	@echo "make lint       ruff check nnopt tests benchmarks"
+	@echo "make clean      remove build outputs and caches (keeps .venv); make distclean also removes .venv"
+
+venv: $(STAMP)
+
+state:
+	@mkdir -p $(MPLCONFIGDIR) $(KERAS_HOME) $(SCIKIT_LEARN_DATA) $(IPYTHONDIR) \
+		$(JUPYTER_CONFIG_DIR) $(JUPYTER_DATA_DIR) $(JUPYTER_RUNTIME_DIR)
+
+$(STAMP): requirements.txt pyproject.toml | state
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 > /dev/null
+	@touch $@
+
+test: $(STAMP) | state
+	$(BIN)/python -m pytest $(PYTEST_ARGS) tests $(NOTEBOOKS)
+
+book: $(STAMP) | state
+	$(BIN)/jupyter-book build . -n -W --keep-going
+	@echo "Book: $(CURDIR)/_build/html/index.html"
+
+notebooks: $(STAMP) | state
+ifeq ($(NOTEBOOKS),)
+	@echo "no notebooks in book/"
+else
+	$(BIN)/python tests/execute_notebooks.py --timeout 600 --kernel python3 $(NOTEBOOKS)
+endif
+
+lint: $(STAMP) | state
+	$(BIN)/ruff check $(wildcard nnopt tests benchmarks)
+
+clean:
+	rm -rf _build .pytest_cache .hypothesis .ruff_cache *.egg-info
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)
