@@ -490,7 +490,7 @@ class EMAMomentum(Optimizer):
     .. math::
         v \leftarrow \beta v + (1-\beta) g, \qquad \theta \leftarrow \theta - \alpha v
 
-    Same trajectory as ``SGD(learning_rate=α(1−β), momentum=β)``: Keras' velocity is :math:`-\alpha(1-\beta)v`.
+    Same trajectory as ``SGD(learning_rate=α(1−β), momentum=β)``, whose velocity is :math:`-\alpha v`.
     """
 
     slots = ("velocity",)
