@@ -35,6 +35,10 @@ NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
 
 # The test command: unit tests in tests/ plus every chapter notebook, validated by nbval (text outputs)
 # and tests/nbval_figures.py (PNG outputs, RMS tolerance), in one execution per notebook.
+# tests/nbval_figures.py is loaded with -p, so it also applies when only notebooks are selected:
+#   make test TESTS=book/sgd.ipynb
+TESTS ?= tests $(NOTEBOOKS)
+PYTEST := PYTHONPATH=tests $(BIN)/python -m pytest -p nbval_figures
 PYTEST_ARGS := -n 2 --dist loadfile \
 	--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	--nbval-cell-timeout 300 --nbval-figure-dir _build/figure-check
@@ -44,6 +48,7 @@ PYTEST_ARGS := -n 2 --dist loadfile \
 help:
 	@echo "make venv       create .venv and install the pinned stack (requirements.txt) and nnopt"
 	@echo "make test       unit tests + re-execute and validate every notebook in book/ (text and figures)"
+	@echo "                (one notebook: make test TESTS=book/sgd.ipynb)"
 	@echo "make book       build the HTML book into _build/html (renders the stored outputs)"
 	@echo "make notebooks  re-execute every notebook in book/ in place, regenerating the stored outputs"
 	@echo "make lint       ruff check nnopt tests benchmarks"
@@ -64,7 +69,7 @@ $(STAMP): requirements.txt pyproject.toml | state
 	@touch $@
 
 test: $(STAMP) | state
-	$(BIN)/python -m pytest $(PYTEST_ARGS) tests $(NOTEBOOKS)
+	$(PYTEST) $(PYTEST_ARGS) $(TESTS)
 
 book: $(STAMP) | state
 	$(BIN)/jupyter-book build . -n -W --keep-going
