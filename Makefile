@@ -37,13 +37,13 @@ NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
 # and tests/nbval_figures.py (PNG outputs, RMS tolerance), in one execution per notebook.
 # tests/nbval_figures.py is loaded with -p, so it also applies when only notebooks are selected:
 #   make test TESTS=book/sgd.ipynb
-TESTS ?= tests $(NOTEBOOKS)
+TESTS := tests $(NOTEBOOKS)
 PYTEST := PYTHONPATH=tests $(BIN)/python -m pytest -p nbval_figures
 PYTEST_ARGS := -n 2 --dist loadfile \
 	--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	--nbval-cell-timeout 300 --nbval-figure-dir _build/figure-check
 
-.PHONY: help venv test book notebooks lint clean distclean state
+.PHONY: help venv test book notebooks lab lint clean distclean state
 
 help:
 	@echo "make venv       create .venv and install the pinned stack (requirements.txt) and nnopt"
@@ -51,6 +51,7 @@ help:
 	@echo "                (one notebook: make test TESTS=book/sgd.ipynb)"
 	@echo "make book       build the HTML book into _build/html (renders the stored outputs)"
 	@echo "make notebooks  re-execute every notebook in book/ in place, regenerating the stored outputs"
+	@echo "make lab        open the chapters in JupyterLab (installs it into .venv on first use)"
 	@echo "make lint       ruff check nnopt tests benchmarks"
 	@echo "make clean      remove build outputs and caches (keeps .venv); make distclean also removes .venv"
 
@@ -62,6 +63,7 @@ state:
 
 $(STAMP): requirements.txt pyproject.toml | state
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -c 'import sys; sys.version_info[:2] == (3, 11) or print("warning: requirements.txt is pinned and tested for Python 3.11, .venv has", sys.version.split()[0])'
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
@@ -81,6 +83,14 @@ ifeq ($(NOTEBOOKS),)
 else
 	$(BIN)/python tests/execute_notebooks.py --timeout 600 --kernel python3 $(NOTEBOOKS)
 endif
+
+# JupyterLab is not needed to build or test, so it is not in requirements.txt; it is installed on demand,
+# constrained by the pins so that it never changes the tested stack.
+JUPYTERLAB := jupyterlab==4.6.6
+
+lab: $(STAMP) | state
+	@test -x $(BIN)/jupyter-lab || $(BIN)/python -m pip install --quiet "$(JUPYTERLAB)" -c requirements.txt
+	$(BIN)/jupyter lab book/
 
 lint: $(STAMP) | state
 	$(BIN)/ruff check $(wildcard nnopt tests benchmarks)
