@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
+
 import numpy as np
 
 from nnopt.schedules import Schedule
@@ -161,12 +162,13 @@ class Optimizer:
         grads_used = self._clip([g for _, _, g in pairs])
         lr = self.learning_rate
         for (key, theta, _), g in zip(pairs, grads_used):
-            state = self.state[key]
+            state, total = self.state[key], 0.0
             for theta_c, g_c, state_c, scratch in self._chunks(theta, g, state):
                 if self.weight_decay:
                     self._decay(theta_c, lr, scratch[0])
                 self.update(theta_c, g_c, state_c, lr, scratch)
-            if not _is_finite_array(theta):
+                total += float(np.add.reduce(theta_c, axis=None))  # finiteness, while the chunk is in cache
+            if not (math.isfinite(total) or np.isfinite(theta).all()):
                 raise FloatingPointError(
                     f"{_label('params', key)} became inf or NaN at step {self.iterations + 1} of "
                     f"{type(self).__name__}: the run diverges; lower learning_rate (now {lr:g})"
