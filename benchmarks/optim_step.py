@@ -89,7 +89,7 @@ def main() -> None:
     print("-" * len(header))
     for name, passes, make, _ in cases:
         opt = make()
-        t_nnopt = median_time(lambda: opt.step([theta], [grad]), repeats)
+        t_nnopt = median_time(lambda opt=opt: opt.step([theta], [grad]), repeats)
         bound = passes * one_pass
         t_keras = keras_times.get(name)
         keras_cols = f"{t_keras * 1e3:>10.1f}" if t_keras else f"{'-':>10}"

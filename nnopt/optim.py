@@ -202,6 +202,8 @@ class Optimizer:
             )
         out = []
         for (key, theta), (_, g) in zip(p_items, g_items):
+            if isinstance(g, np.generic):  # e.g. np.sum(...) for a 0-d parameter
+                g = np.asarray(g)
             self._check_pair(key, theta, g)
             out.append((key, theta, g))
         keys = [k for k, _, _ in out]

@@ -105,3 +105,11 @@ def test_chunked_update_equals_elementwise_update(n):
         opt_big.step([theta], [g * (k + 1)])
         opt_small.step([head], [g[:5] * (k + 1)])
     np.testing.assert_array_equal(theta[:5], head)
+
+
+@given(w=st.floats(-10, 10), g=st.floats(-10, 10))
+def test_scalar_parameter_takes_a_numpy_scalar_gradient(w, g):
+    """A 0-d parameter (e.g. the slope of a 1-D regression) accepts np.sum(...)'s NumPy scalar as gradient."""
+    theta = np.array(w)
+    optim.SGD(0.5).step([theta], [np.float64(g)])
+    assert theta.shape == () and theta == np.float64(w) - 0.5 * np.float64(g)
