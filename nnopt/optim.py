@@ -163,11 +163,13 @@ class Optimizer:
         lr = self.learning_rate
         for (key, theta, _), g in zip(pairs, grads_used):
             state, total = self.state[key], 0.0
-            for theta_c, g_c, state_c, scratch in self._chunks(theta, g, state):
-                if self.weight_decay:
-                    self._decay(theta_c, lr, scratch[0])
-                self.update(theta_c, g_c, state_c, lr, scratch)
-                total += float(np.add.reduce(theta_c, axis=None))  # finiteness, while the chunk is in cache
+            # overflow is not warned about here: it is detected below and raised as a clear error
+            with np.errstate(over="ignore", invalid="ignore"):
+                for theta_c, g_c, state_c, scratch in self._chunks(theta, g, state):
+                    if self.weight_decay:
+                        self._decay(theta_c, lr, scratch[0])
+                    self.update(theta_c, g_c, state_c, lr, scratch)
+                    total += float(np.add.reduce(theta_c, axis=None))  # finiteness, while the chunk is in cache
             if not (math.isfinite(total) or np.isfinite(theta).all()):
                 raise FloatingPointError(
                     f"{_label('params', key)} became inf or NaN at step {self.iterations + 1} of "
