@@ -169,13 +169,27 @@ class Optimizer:
                     if self.weight_decay:
                         self._decay(theta_c, lr, scratch[0])
                     self.update(theta_c, g_c, state_c, lr, scratch)
-                    total += float(np.add.reduce(theta_c, axis=None))  # finiteness, while the chunk is in cache
-            if not (math.isfinite(total) or np.isfinite(theta).all()):
-                raise FloatingPointError(
-                    f"{_label('params', key)} became inf or NaN at step {self.iterations + 1} of "
-                    f"{type(self).__name__}: the run diverges; lower learning_rate (now {lr:g})"
-                )
+                    # finiteness of θ and the state, summed while the chunk is in cache
+                    total += float(np.add.reduce(theta_c, axis=None))
+                    total += sum(float(np.add.reduce(a, axis=None)) for a in state_c.values())
+            if not math.isfinite(total):
+                self._raise_non_finite(key, theta, state, lr)
         self.iterations += 1
+
+    def _raise_non_finite(self, key: object, theta: np.ndarray, state: dict[str, np.ndarray], lr: float) -> None:
+        """Name what overflowed (a sum can overflow with all elements finite: then nothing is raised)."""
+        where = f"at step {self.iterations + 1} of {type(self).__name__}"
+        if not np.isfinite(theta).all():
+            raise FloatingPointError(
+                f"{_label('params', key)} became inf or NaN {where}: the run diverges; lower learning_rate "
+                f"(now {lr:g})"
+            )
+        for slot, arr in state.items():
+            if not np.isfinite(arr).all():
+                raise FloatingPointError(
+                    f"the optimizer state {slot!r} of {_label('params', key)} overflowed {where}: the gradients "
+                    f"are too large for {arr.dtype}; clip them (clipnorm=...) or scale the loss down"
+                )
 
     def update(self, theta: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray], lr: float,
                scratch: list[np.ndarray]) -> None:

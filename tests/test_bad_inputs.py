@@ -104,3 +104,10 @@ def test_optimizer_refuses_a_different_parameter_set():
     opt.step([P(3)], [P(3)])
     with pytest.raises(ValueError, match="create a new optimizer"):
         opt.step([P(4)], [P(4)])
+
+
+def test_overflowing_optimizer_state_is_named():
+    """float32 Adam with a 1e20 gradient: v = g² overflows while θ stays finite; that is reported, not hidden."""
+    theta = np.ones(3, np.float32)
+    with pytest.raises(FloatingPointError, match=r"state 'second_moment' of params\[0\] overflowed.*clipnorm"):
+        optim.Adam(1e-3).step([theta], [np.full(3, 1e20, np.float32)])
