@@ -490,8 +490,9 @@ class Adam(Optimizer):
 class AdamW(Adam):
     r"""Adam with decoupled weight decay, exactly as ``keras.optimizers.AdamW``.
 
-    Before each Adam step: :math:`\theta \leftarrow \theta - \lambda\,\alpha_t\,\theta` (Keras scales the decay
-    by the learning rate; Loshchilov & Hutter write it with a separate schedule multiplier).
+    Before each Adam step: :math:`\theta \leftarrow \theta - \alpha\,\lambda\,\theta`, with α the (scheduled)
+    learning rate, not Adam's bias-corrected :math:`\alpha_t` (Keras scales the decay by the learning rate;
+    Loshchilov & Hutter write it with a separate schedule multiplier).
     """
 
     def __init__(self, learning_rate: LearningRate = 0.001, weight_decay: float = 0.004, beta_1: float = 0.9,
