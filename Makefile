@@ -29,6 +29,9 @@ export JUPYTER_PLATFORM_DIRS := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export TF_CPP_MIN_LOG_LEVEL  := 3
 export PYTHONHASHSEED        := 0
+# one BLAS thread: xdist already runs two notebooks on the two cores, and a fixed thread count keeps the
+# summation order of matrix products (and so the printed digits) the same from run to run
+export OPENBLAS_NUM_THREADS  := 1
 unexport MPLBACKEND
 
 NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
