@@ -94,15 +94,7 @@ def loss_curves(curves: Mapping[str, Sequence[float]], ax=None, log: bool = True
         values = np.asarray(values, dtype=float)
         xs = np.asarray(x[label]) if x is not None else np.arange(len(values))
         ax.plot(xs, values, label=label)
-    if log:
-        ax.set_yscale("log")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    if title:
-        ax.set_title(title)
-    if len(curves) > 1:
-        ax.legend(loc="best", fontsize=8)
-    return ax
+    return _finish(ax, xlabel, ylabel, title, log_y=log, legend=len(curves) > 1)
 
 
 def lr_sweep(learning_rates: Sequence[float], results: Mapping[str, Sequence[float]] | Sequence[float], ax=None,
@@ -114,12 +106,17 @@ def lr_sweep(learning_rates: Sequence[float], results: Mapping[str, Sequence[flo
     for label, values in results.items():
         ax.plot(learning_rates, values, marker="o", label=label or None)
     ax.set_xscale("log")
+    return _finish(ax, "learning rate", ylabel, title, log_y=log_y, legend=len(results) > 1)
+
+
+def _finish(ax, xlabel: str, ylabel: str, title: str | None, log_y: bool, legend: bool):
+    """Scale, labels, title and legend of the line plots, in the house style."""
     if log_y:
         ax.set_yscale("log")
-    ax.set_xlabel("learning rate")
+    ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title)
-    if len(results) > 1:
+    if legend:
         ax.legend(loc="best", fontsize=8)
     return ax
