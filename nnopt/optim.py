@@ -91,8 +91,9 @@ class Optimizer:
     """Shared bookkeeping of all optimizers (Keras 3 ``BaseOptimizer`` semantics).
 
     One ``step`` does, in this order (as Keras does): clip the gradients (``clipvalue``, ``clipnorm``,
-    ``global_clipnorm``), decay the weights (:math:`\\theta \\leftarrow \\theta - \\theta\\,\\lambda\\,\\alpha_t`,
-    Keras' convention: the decay is scaled by the learning rate), apply the subclass' ``update`` rule, and
+    ``global_clipnorm``), decay the weights
+    (:math:`\\theta \\leftarrow \\theta - \\theta\\,\\lambda\\,\\alpha`, with α the scheduled learning rate, not
+    Adam's bias-corrected step: Keras scales the decay by it), apply the subclass' ``update`` rule, and
     increment ``iterations``.
 
     Parameters
