@@ -160,6 +160,7 @@ class ReddiOnline:
     """
 
     dim = 1
+    online = True  # the loss depends on the step t: train.trajectory calls grad(x, t)
 
     def __init__(self, C: float = 3.0) -> None:
         if not C > 2:

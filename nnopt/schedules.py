@@ -11,20 +11,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from nnopt._checks import check_number
+
 __all__ = ["Schedule", "Constant", "ExponentialDecay", "StepDecay", "PiecewiseConstantDecay", "CosineDecay",
            "LinearWarmup"]
-
-
-def _positive(name: str, value: float) -> float:
-    if not (isinstance(value, (int, float, np.floating, np.integer)) and math.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
-    return float(value)
-
-
-def _positive_int(name: str, value: int) -> int:
-    if not (isinstance(value, (int, np.integer)) and value > 0):
-        raise ValueError(f"{name} must be a positive integer (a number of steps), got {value!r}")
-    return int(value)
 
 
 class Schedule:
@@ -33,8 +23,9 @@ class Schedule:
     def __call__(self, step: int) -> float:
         raise NotImplementedError
 
-    def values(self, steps: int) -> np.ndarray:
+    def rates(self, steps: int) -> np.ndarray:
         """The learning rates of steps ``0 .. steps-1``, for plotting."""
+        steps = check_number("steps", steps, ge=0, integer=True, example=100)
         return np.array([self(k) for k in range(steps)])
 
     def __repr__(self) -> str:
@@ -46,7 +37,7 @@ class Constant(Schedule):
     r""":math:`\alpha_k = \alpha_0`."""
 
     def __init__(self, learning_rate: float) -> None:
-        self.learning_rate = _positive("learning_rate", learning_rate)
+        self.learning_rate = check_number("learning_rate", learning_rate, gt=0, example=0.01)
 
     def __call__(self, step: int) -> float:
         return self.learning_rate
@@ -57,9 +48,10 @@ class ExponentialDecay(Schedule):
 
     def __init__(self, initial_learning_rate: float, decay_steps: int, decay_rate: float,
                  staircase: bool = False) -> None:
-        self.initial_learning_rate = _positive("initial_learning_rate", initial_learning_rate)
-        self.decay_steps = _positive_int("decay_steps", decay_steps)
-        self.decay_rate = _positive("decay_rate", decay_rate)
+        self.initial_learning_rate = check_number("initial_learning_rate", initial_learning_rate, gt=0,
+                                                  example=0.1)
+        self.decay_steps = check_number("decay_steps", decay_steps, gt=0, integer=True, example=1000)
+        self.decay_rate = check_number("decay_rate", decay_rate, gt=0, example=0.5)
         self.staircase = bool(staircase)
 
     def __call__(self, step: int) -> float:
@@ -74,6 +66,8 @@ class StepDecay(ExponentialDecay):
     """
 
     def __init__(self, initial_learning_rate: float, every: int, drop: float = 0.5) -> None:
+        every = check_number("every", every, gt=0, integer=True, example=100)
+        drop = check_number("drop", drop, gt=0, example=0.5)
         super().__init__(initial_learning_rate, every, drop, staircase=True)
 
 
@@ -85,14 +79,15 @@ class PiecewiseConstantDecay(Schedule):
             raise ValueError(f"values needs len(boundaries) + 1 = {len(boundaries) + 1} entries, got {len(values)}")
         if list(boundaries) != sorted(boundaries):
             raise ValueError(f"boundaries must be increasing, got {list(boundaries)}")
-        self.boundaries = list(boundaries)
-        self.values_ = [_positive("values[i]", v) for v in values]
+        self.boundaries = [check_number(f"boundaries[{i}]", b, ge=0, integer=True, example=1000)
+                           for i, b in enumerate(boundaries)]
+        self.values = [check_number(f"values[{i}]", v, gt=0, example=0.01) for i, v in enumerate(values)]
 
     def __call__(self, step: int) -> float:
-        for boundary, value in zip(self.boundaries, self.values_):
+        for boundary, value in zip(self.boundaries, self.values):
             if step <= boundary:
                 return value
-        return self.values_[-1]
+        return self.values[-1]
 
 
 class CosineDecay(Schedule):
@@ -106,13 +101,12 @@ class CosineDecay(Schedule):
 
     def __init__(self, initial_learning_rate: float, decay_steps: int, alpha: float = 0.0,
                  warmup_target: float | None = None, warmup_steps: int = 0) -> None:
-        self.initial_learning_rate = _positive("initial_learning_rate", initial_learning_rate)
-        self.decay_steps = _positive_int("decay_steps", decay_steps)
-        if not 0 <= alpha <= 1:
-            raise ValueError(f"alpha (the final fraction of the learning rate) must lie in [0, 1], got {alpha!r}")
-        self.alpha = float(alpha)
-        self.warmup_target = None if warmup_target is None else _positive("warmup_target", warmup_target)
-        self.warmup_steps = int(warmup_steps)
+        self.initial_learning_rate = check_number("initial_learning_rate", initial_learning_rate, gt=0,
+                                                  example=0.1)
+        self.decay_steps = check_number("decay_steps", decay_steps, gt=0, integer=True, example=1000)
+        self.alpha = check_number("alpha", alpha, ge=0, le=1, example=0.0)  # the final fraction of the rate
+        self.warmup_target = check_number("warmup_target", warmup_target, gt=0, optional=True, example=0.1)
+        self.warmup_steps = check_number("warmup_steps", warmup_steps, ge=0, integer=True, example=100)
 
     def __call__(self, step: int) -> float:
         peak = self.initial_learning_rate
@@ -131,7 +125,7 @@ class LinearWarmup(Schedule):
 
     def __init__(self, schedule: Schedule | float, warmup_steps: int) -> None:
         self.schedule = schedule if callable(schedule) else Constant(schedule)
-        self.warmup_steps = _positive_int("warmup_steps", warmup_steps)
+        self.warmup_steps = check_number("warmup_steps", warmup_steps, gt=0, integer=True, example=100)
 
     def __call__(self, step: int) -> float:
         if step < self.warmup_steps:

@@ -11,7 +11,6 @@ import numpy as np
 
 from nnopt.data import minibatches
 from nnopt.losses import LOSSES, accuracy
-from nnopt.objectives import ReddiOnline
 
 __all__ = ["History", "DivergenceError", "fit", "trajectory"]
 
@@ -98,7 +97,8 @@ def fit(model, X: np.ndarray, y: np.ndarray, loss: str | Callable, optimizer, ep
 
 
 def trajectory(optimizer, objective, x0, steps: int, delay: int = 0,
-               grad: Callable[[np.ndarray], np.ndarray] | None = None) -> np.ndarray:
+               grad: Callable[..., np.ndarray] | None = None,
+               project: Callable[[np.ndarray], object] | None = None) -> np.ndarray:
     """The iterates :math:`\\theta_0, \\dots, \\theta_{steps}` of ``optimizer`` on ``objective``, shape (steps+1, d).
 
     Parameters
@@ -107,8 +107,12 @@ def trajectory(optimizer, objective, x0, steps: int, delay: int = 0,
         Staleness τ: the gradient of step k is evaluated at :math:`\\theta_{k-\\tau}` (as in asynchronous
         training, where a worker's gradient arrives τ updates late). 0: ordinary training.
     grad
-        Gradient function; default ``objective.grad``. For :class:`~nnopt.objectives.ReddiOnline` the step's
-        gradient :math:`\\nabla f_t` is used and the iterate is projected onto [-1, 1] after each step.
+        Gradient function; default ``objective.grad``. For an online objective (one with ``online = True``,
+        such as :class:`~nnopt.objectives.ReddiOnline`, whose loss changes with the step t = 1, 2, ...), it is
+        called as ``grad(x, t)``.
+    project
+        Called on the iterate after every step to project it, in place, onto a feasible set, e.g.
+        ``project=problem.project`` for :class:`~nnopt.objectives.ReddiOnline`'s interval [-1, 1].
     """
     if not (isinstance(steps, (int, np.integer)) and steps >= 0):
         raise ValueError(f"steps must be a non-negative integer, got {steps!r}")
@@ -117,15 +121,15 @@ def trajectory(optimizer, objective, x0, steps: int, delay: int = 0,
     x = np.array(x0, dtype=np.float64)
     if not np.isfinite(x).all():
         raise ValueError(f"x0 must be finite, got {x0!r}")
-    online = isinstance(objective, ReddiOnline)
+    online = getattr(objective, "online", False)
     grad = grad or objective.grad
     path = [x.copy()]
     past = deque([x.copy()], maxlen=delay + 1)
     for t in range(1, steps + 1):
         g = grad(past[0], t) if online else grad(past[0])
         optimizer.step([x], [np.asarray(g, dtype=x.dtype)])
-        if online:
-            objective.project(x)
+        if project is not None:
+            project(x)
         path.append(x.copy())
         past.append(x.copy())
     return np.array(path)

@@ -155,7 +155,7 @@ def test_keras_twin_has_same_hyperparameters():
 ])
 def test_schedules_equal_keras(schedule):
     keras_schedule = kb._schedule(schedule)
-    ours = schedule.values(80)
+    ours = schedule.rates(80)
     theirs = np.array([float(keras_schedule(k)) for k in range(80)])
     # Keras evaluates schedules in float32: agreement to float32 precision of the peak rate
     np.testing.assert_allclose(ours, theirs, rtol=1e-6, atol=1e-7 * ours.max())

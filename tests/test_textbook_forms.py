@@ -36,7 +36,7 @@ def test_ema_momentum_is_keras_momentum_with_rescaled_learning_rate():
     ema = optim.EMAMomentum(alpha, beta=beta)
     keras_form = optim.SGD(alpha * (1 - beta), momentum=beta)
     np.testing.assert_allclose(run(ema), run(keras_form), rtol=1e-12, atol=1e-14)
-    np.testing.assert_allclose(-alpha * ema.state[0]["velocity"], keras_form.state[0]["velocity"],
+    np.testing.assert_allclose(-alpha * ema.state[0]["average_gradient"], keras_form.state[0]["velocity"],
                                rtol=1e-12, atol=1e-15)
     # and without the rescaling they differ: the mapping is not a no-op
     assert np.max(np.abs(run(optim.EMAMomentum(alpha, beta=beta)) - run(optim.SGD(alpha, momentum=beta)))) > 1e-2

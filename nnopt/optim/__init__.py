@@ -1,0 +1,27 @@
+"""Optimizers: Keras 3 names, defaults and arithmetic, plus the textbook forms.
+
+Every optimizer is a small subclass of :class:`Optimizer` (``base.py``), which does the bookkeeping once
+(validation, state, step count, schedules, clipping, weight decay, cache-sized pieces, overflow checks, undoing
+a failed step). A subclass states its state (``initial_state``) and its rule (``update``), the formula in a
+few lines of NumPy. One file per family:
+
+- ``sgd.py``: :class:`SGD` (with momentum and Nesterov)
+- ``adaptive.py``: :class:`Adagrad`, :class:`RMSprop`
+- ``adam.py``: :class:`Adam`, :class:`AdamW`
+- ``textbook.py``: :class:`EMAMomentum`, :class:`StackedEMAMomentum`, :class:`PaperAdam`
+
+Usage::
+
+    opt = Adam(learning_rate=1e-3)
+    opt.step(params, grads)      # lists or dicts of same-shape float arrays; params updated in place
+    opt.state[0]["first_moment"] # the state is plain arrays, for plotting
+"""
+
+from nnopt.optim.adam import Adam, AdamW
+from nnopt.optim.adaptive import Adagrad, RMSprop
+from nnopt.optim.base import LearningRate, Optimizer, Params
+from nnopt.optim.sgd import SGD
+from nnopt.optim.textbook import EMAMomentum, PaperAdam, StackedEMAMomentum
+
+__all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "EMAMomentum", "StackedEMAMomentum",
+           "PaperAdam", "LearningRate", "Params"]

@@ -1,0 +1,81 @@
+"""Adam and AdamW: moving averages of the gradient and of its square, with bias correction (Keras')."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnopt._checks import check_number
+from nnopt.optim.base import LearningRate, Optimizer
+
+__all__ = ["Adam", "AdamW"]
+
+
+class Adam(Optimizer):
+    r"""Adam, exactly as ``keras.optimizers.Adam`` (the "ε-hat" form of Kingma & Ba, sec. 2).
+
+    .. math::
+        m \leftarrow m + (1-\beta_1)(g - m), \qquad v \leftarrow v + (1-\beta_2)(g^2 - v), \\
+        \alpha_t = \alpha \frac{\sqrt{1-\beta_2^t}}{1-\beta_1^t}, \qquad
+        \theta \leftarrow \theta - \frac{\alpha_t\, m}{\sqrt{v} + \hat\epsilon}
+
+    This equals Algorithm 1 of the paper (:class:`~nnopt.optim.PaperAdam`) with
+    :math:`\epsilon = \hat\epsilon/\sqrt{1-\beta_2^t}`. With ``amsgrad``, :math:`\hat v \leftarrow \max(\hat v, v)`
+    replaces v in the step.
+
+    Parameters
+    ----------
+    learning_rate
+        α: a number > 0 or a schedule (default 0.001).
+    beta_1, beta_2
+        Decay rates of the two moving averages, in [0, 1) (defaults 0.9 and 0.999).
+    epsilon
+        :math:`\hat\epsilon > 0`, added to :math:`\sqrt v` (default 1e-7, as Keras; the paper's ε is 1e-8).
+    amsgrad
+        Divide by the largest v seen so far (Reddi et al. 2018) (default False).
+    **kwargs
+        ``weight_decay``, ``clipnorm``, ``clipvalue``, ``global_clipnorm``: see :class:`~nnopt.optim.Optimizer`.
+    """
+
+    def __init__(self, learning_rate: LearningRate = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
+                 epsilon: float = 1e-7, amsgrad: bool = False, **kwargs) -> None:
+        super().__init__(learning_rate, **kwargs)
+        self.beta_1 = check_number("beta_1", beta_1, ge=0, lt=1, example=0.9)
+        self.beta_2 = check_number("beta_2", beta_2, ge=0, lt=1, example=0.999)
+        self.epsilon = check_number("epsilon", epsilon, gt=0, example=1e-7)
+        self.amsgrad = bool(amsgrad)
+
+    def initial_state(self, theta):
+        names = ["first_moment", "second_moment"] + ["max_second_moment"] * self.amsgrad
+        return {name: np.zeros_like(theta) for name in names}
+
+    def update(self, theta, g, state, lr):
+        b1, b2, m, v = self.beta_1, self.beta_2, state["first_moment"], state["second_moment"]
+        t, x = self.iterations + 1, theta.dtype.type  # Keras computes α_t in the parameters' dtype
+        alpha_t = lr * np.sqrt(1 - x(b2) ** x(t)) / (1 - x(b1) ** x(t))  # α_t = α √(1−β₂ᵗ) / (1−β₁ᵗ)
+        m += (1 - b1) * (g - m)  # m ← m + (1−β₁)(g − m)
+        v += (1 - b2) * (g * g - v)  # v ← v + (1−β₂)(g² − v)
+        if self.amsgrad:
+            v = np.maximum(state["max_second_moment"], v, out=state["max_second_moment"])  # v̂ ← max(v̂, v)
+        theta -= m * alpha_t / (np.sqrt(v) + self.epsilon)  # θ ← θ − α_t m / (√v + ε̂)
+
+
+class AdamW(Adam):
+    r"""Adam with decoupled weight decay, exactly as ``keras.optimizers.AdamW``.
+
+    Before each Adam step: :math:`\theta \leftarrow \theta - \alpha\lambda\theta`, with α the (scheduled) learning
+    rate, not Adam's bias-corrected :math:`\alpha_t` (Keras scales the decay by the learning rate; Loshchilov &
+    Hutter write it with a separate schedule multiplier). The decay is done by :class:`~nnopt.optim.Optimizer`.
+
+    Parameters
+    ----------
+    weight_decay
+        λ >= 0 (default 0.004, as Keras).
+    learning_rate, beta_1, beta_2, epsilon, amsgrad, **kwargs
+        As for :class:`Adam`.
+    """
+
+    def __init__(self, learning_rate: LearningRate = 0.001, weight_decay: float = 0.004, beta_1: float = 0.9,
+                 beta_2: float = 0.999, epsilon: float = 1e-7, amsgrad: bool = False, **kwargs) -> None:
+        if weight_decay is None:
+            raise ValueError("AdamW needs weight_decay (a number >= 0, e.g. weight_decay=0.004); for no decay use Adam")
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, amsgrad, weight_decay=weight_decay, **kwargs)

@@ -1,0 +1,102 @@
+"""Per-coordinate step sizes from the history of squared gradients: ``Adagrad`` and ``RMSprop`` (Keras')."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnopt._checks import check_number
+from nnopt.optim.base import LearningRate, Optimizer
+
+__all__ = ["Adagrad", "RMSprop"]
+
+
+class Adagrad(Optimizer):
+    r"""Adagrad, exactly as ``keras.optimizers.Adagrad``.
+
+    .. math::
+        G \leftarrow G + g^2, \qquad \theta \leftarrow \theta - \frac{\alpha\, g}{\sqrt{G + \epsilon}}
+
+    Keras starts the accumulator G at ``initial_accumulator_value`` and puts ε inside the root.
+
+    Parameters
+    ----------
+    learning_rate
+        α: a number > 0 or a schedule (default 0.001).
+    initial_accumulator_value
+        The starting value of G, >= 0 (default 0.1).
+    epsilon
+        ε > 0 (default 1e-7).
+    **kwargs
+        ``weight_decay``, ``clipnorm``, ``clipvalue``, ``global_clipnorm``: see :class:`Optimizer`.
+    """
+
+    def __init__(self, learning_rate: LearningRate = 0.001, initial_accumulator_value: float = 0.1,
+                 epsilon: float = 1e-7, **kwargs) -> None:
+        super().__init__(learning_rate, **kwargs)
+        self.initial_accumulator_value = check_number("initial_accumulator_value", initial_accumulator_value,
+                                                      ge=0, example=0.1)
+        self.epsilon = check_number("epsilon", epsilon, gt=0, example=1e-7)
+
+    def initial_state(self, theta):
+        return {"accumulator": np.full_like(theta, self.initial_accumulator_value)}
+
+    def update(self, theta, g, state, lr):
+        G = state["accumulator"]
+        G += g * g  # G ← G + g²
+        theta -= lr * g / np.sqrt(G + self.epsilon)  # θ ← θ − αg / √(G + ε)
+
+
+class RMSprop(Optimizer):
+    r"""RMSprop, exactly as ``keras.optimizers.RMSprop``.
+
+    .. math::
+        s \leftarrow \rho s + (1-\rho) g^2, \qquad
+        \Delta = \frac{\alpha\, g}{\sqrt{s - \bar g^2 + \epsilon}}, \qquad \theta \leftarrow \theta - \Delta
+
+    where the mean gradient :math:`\bar g \leftarrow \rho \bar g + (1-\rho) g` is subtracted only when
+    ``centered``; with ``momentum`` μ the step is smoothed: :math:`u \leftarrow \mu u + \Delta,\ \theta \leftarrow
+    \theta - u`. The state is ``mean_square`` (s; Keras calls it a "velocity"), ``average_gradient`` (ḡ) and
+    ``momentum`` (u).
+
+    Parameters
+    ----------
+    learning_rate
+        α: a number > 0 or a schedule (default 0.001).
+    rho
+        ρ in [0, 1): decay of the moving averages (default 0.9).
+    momentum
+        μ in [0, 1) (default 0: no momentum).
+    epsilon
+        ε > 0, inside the root (default 1e-7).
+    centered
+        Divide by the estimated variance :math:`s - \bar g^2` instead of the mean square s (default False).
+    **kwargs
+        ``weight_decay``, ``clipnorm``, ``clipvalue``, ``global_clipnorm``: see :class:`Optimizer`.
+    """
+
+    def __init__(self, learning_rate: LearningRate = 0.001, rho: float = 0.9, momentum: float = 0.0,
+                 epsilon: float = 1e-7, centered: bool = False, **kwargs) -> None:
+        super().__init__(learning_rate, **kwargs)
+        self.rho = check_number("rho", rho, ge=0, lt=1, example=0.9)
+        self.momentum = check_number("momentum", momentum, ge=0, lt=1, example=0.9)
+        self.epsilon = check_number("epsilon", epsilon, gt=0, example=1e-7)
+        self.centered = bool(centered)
+
+    def initial_state(self, theta):
+        names = ["mean_square"] + ["momentum"] * bool(self.momentum) + ["average_gradient"] * self.centered
+        return {name: np.zeros_like(theta) for name in names}
+
+    def update(self, theta, g, state, lr):
+        rho, s = self.rho, state["mean_square"]
+        s[...] = rho * s + (1 - rho) * (g * g)  # s ← ρs + (1−ρ)g²
+        if self.centered:
+            g_bar = state["average_gradient"]
+            g_bar[...] = rho * g_bar + (1 - rho) * g  # ḡ ← ρḡ + (1−ρ)g
+            step = lr * g / np.sqrt(s - g_bar * g_bar + self.epsilon)  # Δ = αg / √(s − ḡ² + ε)
+        else:
+            step = lr * g / np.sqrt(s + self.epsilon)  # Δ = αg / √(s + ε)
+        if self.momentum:
+            u = state["momentum"]
+            u[...] = self.momentum * u + step  # u ← μu + Δ
+            step = u
+        theta -= step  # θ ← θ − Δ (or − u)

@@ -1,0 +1,332 @@
+"""The base class of every optimizer: all the bookkeeping in one place, so that each rule reads as its formula.
+
+A subclass says what state it keeps and how one step changes it::
+
+    class Momentum(Optimizer):
+        def initial_state(self, theta):
+            return {"velocity": np.zeros_like(theta)}
+
+        def update(self, theta, g, state, lr):
+            v = state["velocity"]
+            v[...] = 0.9 * v - lr * g  # v ← βv − αg
+            theta += v  # θ ← θ + v
+
+and :meth:`Optimizer.step` does the rest: it checks the arguments, evaluates the learning-rate schedule, clips
+the gradients, applies weight decay, hands ``update`` cache-sized pieces of large arrays, checks that nothing
+overflowed, and undoes the whole step if anything went wrong.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+
+from nnopt._checks import check_number
+
+__all__ = ["Optimizer", "LearningRate", "Params"]
+
+LearningRate = float | Callable[[int], float]
+Params = Sequence[np.ndarray] | Mapping[str, np.ndarray]
+
+
+class Optimizer:
+    """Shared bookkeeping of all optimizers, with the semantics of Keras 3's ``BaseOptimizer``.
+
+    One :meth:`step` does, in Keras' order: clip the gradients (``clipvalue``, ``clipnorm`` or
+    ``global_clipnorm``), decay the weights (:math:`\\theta \\leftarrow \\theta - \\theta\\lambda\\alpha`, with α
+    the scheduled learning rate), apply the subclass' :meth:`update` rule, and count the step in ``iterations``.
+
+    Parameters
+    ----------
+    learning_rate
+        A number > 0, or a schedule: any callable ``f(iterations) -> float`` (see :mod:`nnopt.schedules`).
+        Assignable after construction, as in Keras (``opt.learning_rate = 0.01``).
+    weight_decay
+        Decoupled weight decay :math:`\\lambda` (None: off).
+    clipnorm, clipvalue, global_clipnorm
+        Gradient clipping as in Keras (None: off): each gradient to norm ``clipnorm``, each component to
+        ``[-clipvalue, clipvalue]``, or all gradients together to norm ``global_clipnorm``. At most one of them.
+
+    Attributes
+    ----------
+    state
+        ``state[key][name]``: the arrays the rule keeps for the parameter ``params[key]`` (e.g. ``"velocity"``),
+        created by :meth:`initial_state` at the first step.
+    iterations
+        The number of steps applied so far.
+    """
+
+    #: Largest piece (in elements) of an array handed to :meth:`update` at once; temporaries of this size stay
+    #: in the CPU cache, which keeps plain NumPy expressions close to the memory-bound speed on large arrays.
+    chunk_size: int = 1 << 15
+    #: True when :meth:`update` acts element by element, so it may be given pieces of the arrays.
+    elementwise: bool = True
+
+    def __init__(self, learning_rate: LearningRate = 0.01, *, weight_decay: float | None = None,
+                 clipnorm: float | None = None, clipvalue: float | None = None,
+                 global_clipnorm: float | None = None) -> None:
+        self.iterations = 0
+        self._schedule = None
+        self.learning_rate = learning_rate
+        self.weight_decay = check_number("weight_decay", weight_decay, ge=0, optional=True, example=0.004)
+        self.clipnorm = check_number("clipnorm", clipnorm, gt=0, optional=True, example=1.0)
+        self.clipvalue = check_number("clipvalue", clipvalue, gt=0, optional=True, example=0.5)
+        self.global_clipnorm = check_number("global_clipnorm", global_clipnorm, gt=0, optional=True, example=1.0)
+        if sum(c is not None for c in (clipnorm, clipvalue, global_clipnorm)) > 1:
+            raise ValueError("pass at most one of clipnorm, clipvalue, global_clipnorm")
+        self.state: dict[object, dict[str, np.ndarray]] = {}
+        self._specs: dict[object, tuple[tuple[int, ...], np.dtype]] | None = None  # key -> (shape, dtype)
+        self._saved: dict[object, list[np.ndarray]] = {}  # key -> copies of θ and its state, to undo a step
+
+    # ---- what a subclass defines ---------------------------------------------------------------------------
+    def initial_state(self, theta: np.ndarray) -> dict[str, np.ndarray]:
+        """The state arrays of one parameter before the first step (none by default)."""
+        return {}
+
+    def update(self, theta: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray], lr: float) -> None:
+        """The algorithm: update ``theta`` and the arrays in ``state`` in place from the gradient ``g``.
+
+        ``lr`` is the learning rate of this step. Large arrays arrive in pieces (views of at most
+        :attr:`chunk_size` elements); ``self.iterations`` is the number of steps before this one.
+        """
+        raise NotImplementedError(f"{type(self).__name__} must define update(self, theta, g, state, lr)")
+
+    # ---- learning rate -------------------------------------------------------------------------------------
+    @property
+    def learning_rate(self) -> float:
+        """The learning rate of the next step (a schedule is evaluated at ``iterations``)."""
+        if self._schedule is None:
+            return self._learning_rate
+        value = self._schedule(self.iterations)
+        try:
+            return check_number("learning_rate", value, gt=0, example=0.01)
+        except (TypeError, ValueError):
+            raise ValueError(f"the learning_rate schedule returned {value!r} at iteration {self.iterations}; a "
+                             f"schedule must return a finite number > 0") from None
+
+    @learning_rate.setter
+    def learning_rate(self, value: LearningRate) -> None:
+        if callable(value):
+            before = self._schedule, getattr(self, "_learning_rate", None)
+            self._schedule, self._learning_rate = value, value
+            try:
+                self.learning_rate  # noqa: B018 - evaluates and checks the schedule's next value
+            except ValueError:
+                self._schedule, self._learning_rate = before
+                raise
+        elif self._schedule is not None:
+            raise TypeError("this optimizer was created with a learning-rate schedule, so its learning rate "
+                            "cannot be set to a number (as in Keras); create it with a float learning_rate")
+        else:
+            self._learning_rate = check_number("learning_rate", value, gt=0, example=0.01)
+
+    # ---- the step ------------------------------------------------------------------------------------------
+    def step(self, params: Params, grads: Params) -> None:
+        """Update ``params`` in place from ``grads``: lists (or dicts) of same-shape float arrays.
+
+        Mind the order: **parameters first**. Keras' ``optimizer.apply(grads, variables)`` and optax'
+        ``update(grads, state, params)`` take the gradients first; ``step(grads, params)`` would update the
+        gradients.
+
+        Raises
+        ------
+        TypeError, ValueError, KeyError
+            For arguments of the wrong kind, shape or dtype (the message names the argument and the fix).
+        FloatingPointError
+            For a gradient with NaN or inf, or a step that would overflow a parameter or the optimizer's state.
+
+        A step that raises changes nothing: every parameter, every state array and ``iterations`` are
+        bit-identical to what they were before it.
+        """
+        first = self._specs is None
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # overflow is checked and reported
+            pairs = self._validate(params, grads)
+            try:
+                lr = self.learning_rate
+                self._apply(pairs, self._clip([g for _, _, g in pairs]), lr)
+            except BaseException:
+                if first:  # forget the state built for this step
+                    self.state, self._specs, self._saved = {}, None, {}
+                raise
+        self.iterations += 1
+
+    def _apply(self, pairs: list[tuple[object, np.ndarray, np.ndarray]], grads: list[np.ndarray],
+               lr: float) -> None:
+        """Decay and update every piece; on any failure restore every piece touched so far, then raise."""
+        touched = []  # (live arrays, their saved copies) of each piece updated so far
+        try:
+            for (key, theta, _), g in zip(pairs, grads):
+                for theta_p, g_p, state_p, saved_p in self._pieces(key, theta, g):
+                    live = [theta_p, *state_p.values()]
+                    for a, b in zip(live, saved_p):
+                        np.copyto(b, a)
+                    touched.append((live, saved_p))
+                    if self.weight_decay:
+                        theta_p -= theta_p * self.weight_decay * lr  # Keras: θ ← θ − θλα
+                    self.update(theta_p, g_p, state_p, lr)
+                    if not _all_finite(live):
+                        raise self._overflow_error(key, theta_p, state_p, lr)
+        except BaseException:
+            for live, saved in touched:
+                for a, b in zip(live, saved):
+                    np.copyto(a, b)
+            raise
+
+    def _pieces(self, key: object, theta: np.ndarray, g: np.ndarray):
+        """(θ, g, state, saved) for each piece of one parameter: the whole arrays, or flat cache-sized views."""
+        state, saved, n = self.state[key], self._saved[key], self.chunk_size
+        arrays = [theta, g, *state.values(), *saved]
+        if theta.size <= n or not self.elementwise or not all(a.flags.c_contiguous for a in arrays):
+            return ((theta, g, state, saved),)
+        theta, g = theta.reshape(-1), g.reshape(-1)
+        state = {name: a.reshape(-1) for name, a in state.items()}
+        saved = [a.reshape(-1) for a in saved]
+        return ((theta[i:i + n], g[i:i + n], {name: a[i:i + n] for name, a in state.items()},
+                 [a[i:i + n] for a in saved]) for i in range(0, theta.size, n))
+
+    def _overflow_error(self, key: object, theta: np.ndarray, state: dict[str, np.ndarray],
+                        lr: float) -> FloatingPointError:
+        where = (f"at step {self.iterations + 1} of {type(self).__name__}; the step was not applied (params and "
+                 f"optimizer state are unchanged)")
+        for name, a in state.items():  # the state first: an overflowed state is the cause of a NaN θ
+            if not np.isfinite(a).all():
+                return FloatingPointError(
+                    f"the optimizer state {name!r} of {_label('params', key)} overflowed {where}: the gradients "
+                    f"are too large for {a.dtype}; clip them (clipnorm=...) or scale the loss down")
+        if not np.isfinite(theta).all():
+            return FloatingPointError(f"{_label('params', key)} became inf or NaN {where}: the run diverges; "
+                                      f"lower learning_rate (now {lr:g})")
+        return FloatingPointError(f"a sum over {_label('params', key)} overflowed {where}")  # pragma: no cover
+
+    # ---- checks of the arguments ---------------------------------------------------------------------------
+    def _validate(self, params: Params, grads: Params) -> list[tuple[object, np.ndarray, np.ndarray]]:
+        """(key, θ, g) triples in the order of the first step; raises before anything is changed."""
+        p_items, g_items = _as_items(params, "params"), _as_items(grads, "grads")
+        if not p_items:
+            raise ValueError("params is empty; pass the list (or dict) of parameter arrays to update")
+        if isinstance(params, Mapping) != isinstance(grads, Mapping):
+            raise TypeError("params and grads must both be lists or both be dicts with the same keys")
+        if isinstance(params, Mapping):
+            missing = [k for k in params if k not in grads]
+            if missing:
+                raise KeyError(f"grads has no entry for {missing}; pass one gradient per parameter")
+            extra = [k for k in grads if k not in params]
+            if extra:
+                raise KeyError(f"grads has entries {extra} that are not in params; drop them")
+            keys = list(params) if self._specs is None else list(self._specs)
+            if self._specs is not None and set(keys) != set(params):
+                raise ValueError(f"params has keys {sorted(map(str, params))} but this optimizer was built for "
+                                 f"{sorted(map(str, keys))}; create a new optimizer for a new set of parameters")
+            triples = [(k, params[k], grads[k]) for k in keys]
+        else:
+            if len(p_items) != len(g_items):
+                raise ValueError(f"params has {len(p_items)} arrays but grads has {len(g_items)}; pass one "
+                                 f"gradient per parameter")
+            triples = [(k, p, g) for (k, p), (_, g) in zip(p_items, g_items)]
+        triples = [(k, p, np.asarray(g) if isinstance(g, np.generic) else g) for k, p, g in triples]
+        seen: dict[int, object] = {}
+        for key, theta, g in triples:
+            _check_pair(key, theta, g)
+            if id(theta) in seen:
+                raise ValueError(f"{_label('params', key)} is the same array as {_label('params', seen[id(theta)])}"
+                                 f"; pass each parameter once")
+            seen[id(theta)] = key
+        if self._specs is None:
+            self._build(triples)
+        else:
+            self._check_same_parameters(triples)
+        return triples
+
+    def _check_same_parameters(self, triples: list[tuple[object, np.ndarray, np.ndarray]]) -> None:
+        if len(triples) != len(self._specs):
+            raise ValueError(f"params has {len(triples)} arrays but this optimizer was built for "
+                             f"{len(self._specs)}; create a new optimizer for a new set of parameters")
+        for key, theta, _ in triples:
+            shape, dtype = self._specs[key]
+            if theta.shape != shape:
+                raise ValueError(f"{_label('params', key)} has shape {theta.shape} but this optimizer was built "
+                                 f"for shape {shape}; create a new optimizer for a new set of parameters")
+            if theta.dtype != dtype:
+                raise TypeError(f"{_label('params', key)} is {theta.dtype} but this optimizer's state is {dtype}; "
+                                f"keep the dtype of the first step, or create a new optimizer")
+
+    def _build(self, triples: list[tuple[object, np.ndarray, np.ndarray]]) -> None:
+        self._specs = {key: (theta.shape, theta.dtype) for key, theta, _ in triples}
+        for key, theta, _ in triples:
+            self.state[key] = self.initial_state(theta)
+            self._saved[key] = [np.empty(a.shape, a.dtype) for a in (theta, *self.state[key].values())]
+
+    # ---- clipping ------------------------------------------------------------------------------------------
+    def _clip(self, grads: list[np.ndarray]) -> list[np.ndarray]:
+        """Keras' clipping, in the gradients' dtype (new arrays; the caller's gradients are not changed)."""
+        if self.clipvalue is not None:
+            return [np.clip(g, -self.clipvalue, self.clipvalue) for g in grads]
+        if self.clipnorm is not None:  # g·c / max(‖g‖, c), each gradient on its own
+            return [g * self.clipnorm / np.maximum(np.sqrt(np.sum(np.square(g))), self.clipnorm) for g in grads]
+        if self.global_clipnorm is not None:  # g·c·min(1/‖(g₁, …, gₙ)‖, 1/c), all gradients together
+            norm = np.sqrt(np.sum([np.sum(np.square(g)) for g in grads]))
+            scale = self.global_clipnorm * np.minimum(1 / norm, 1 / self.global_clipnorm)  # ‖g‖ = 0: 1/0 = inf
+            return [g * scale for g in grads]
+        return grads
+
+    # ---- description ---------------------------------------------------------------------------------------
+    def get_config(self) -> dict[str, object]:
+        """The hyper-parameters, by the names of the constructor's arguments (Keras' names)."""
+        names = dict.fromkeys(name for cls in (type(self), Optimizer)
+                              for name in inspect.signature(cls.__init__).parameters
+                              if name not in ("self", "kwargs", "args"))
+        config = {name: getattr(self, name) for name in names if name != "learning_rate"}
+        return {"learning_rate": self._learning_rate, **config}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.get_config().items())})"
+
+
+# ------------------------------------------------------------------------------------------------------------
+def _label(what: str, key: object) -> str:
+    return f"{what}[{key!r}]"
+
+
+def _as_items(tree: Params, what: str) -> list[tuple[object, np.ndarray]]:
+    """(key, array) pairs of a list/tuple or dict of arrays."""
+    if isinstance(tree, np.ndarray):
+        raise TypeError(f"{what} must be a list or dict of arrays, got a single array; wrap it: [{what[:-1]}]")
+    if isinstance(tree, Mapping):
+        return list(tree.items())
+    if isinstance(tree, Sequence) and not isinstance(tree, (str, bytes)):
+        return list(enumerate(tree))
+    raise TypeError(f"{what} must be a list or dict of NumPy arrays, got {type(tree).__name__}")
+
+
+def _check_pair(key: object, theta: np.ndarray, g: np.ndarray) -> None:
+    pname, gname = _label("params", key), _label("grads", key)
+    if not isinstance(theta, np.ndarray):
+        raise TypeError(f"{pname} must be a NumPy array, got {type(theta).__name__}; use np.asarray(...)")
+    if not np.issubdtype(theta.dtype, np.floating):
+        raise TypeError(f"{pname} has dtype {theta.dtype}; parameters must be floating point to be updated in "
+                        f"place: use .astype(np.float32) or .astype(np.float64)")
+    if not theta.flags.writeable:
+        raise ValueError(f"{pname} is read-only; pass a writeable copy (np.array(...))")
+    if g is None:
+        raise ValueError(f"{gname} is None (missing gradient); compute a gradient for every parameter")
+    if not isinstance(g, np.ndarray):
+        raise TypeError(f"{gname} must be a NumPy array, got {type(g).__name__}; use np.asarray(...)")
+    if g.shape != theta.shape:
+        raise ValueError(f"{gname} has shape {g.shape} but {pname} has shape {theta.shape}; they must match")
+    if g.dtype != theta.dtype:
+        raise TypeError(f"{gname} has dtype {g.dtype} but {pname} has dtype {theta.dtype}; cast with "
+                        f".astype({theta.dtype})")
+    if not _all_finite((g,)):
+        raise FloatingPointError(f"{gname} contains NaN or inf; the step was not applied. Check the loss for "
+                                 f"overflow or lower the learning rate")
+
+
+def _all_finite(arrays) -> bool:
+    """True when every element of every array is finite: one read pass (a sum), an exact look only if it is not."""
+    total = 0.0
+    for a in arrays:
+        total += float(np.add.reduce(a, axis=None, dtype=np.float64 if a.dtype.itemsize < 4 else None))
+    return math.isfinite(total) or all(bool(np.isfinite(a).all()) for a in arrays)
