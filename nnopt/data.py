@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-__all__ = ["linear_regression", "moons", "spirals", "digits", "train_test_split", "minibatches"]
+__all__ = ["linear_regression", "moons", "digits", "train_test_split", "minibatches"]
 
 
 def linear_regression(n: int = 100, w: float = 2.0, b: float = 1.0, noise: float = 0.5, seed: int = 0,
@@ -28,17 +28,6 @@ def moons(n: int = 400, noise: float = 0.15, seed: int = 0):
     X = np.concatenate([np.c_[np.cos(t0), np.sin(t0)], np.c_[1 - np.cos(t1), 0.5 - np.sin(t1)]])
     X += noise * rng.standard_normal(X.shape)
     y = np.r_[np.zeros(n0, int), np.ones(n - n0, int)]
-    order = rng.permutation(n)
-    return X[order], y[order]
-
-
-def spirals(n: int = 300, classes: int = 3, noise: float = 0.2, seed: int = 0):
-    """``classes`` interleaved spiral arms: ``X`` (n, 2), labels ``y`` (n,) in {0, ..., classes-1}."""
-    rng = np.random.default_rng(seed)
-    y = np.arange(n) % classes
-    r = rng.uniform(0.05, 1.0, n)
-    theta = 4 * r + 2 * np.pi * y / classes + noise * rng.standard_normal(n)
-    X = np.c_[r * np.cos(theta), r * np.sin(theta)]
     order = rng.permutation(n)
     return X[order], y[order]
 

@@ -105,7 +105,7 @@ class MLP:
             grads[f"b{i}"] = delta.sum(axis=0)
             if i > 1:
                 z_prev = layers[i - 2][1]
-                delta = (delta @ p[f"W{i}"].T) * dact(z_prev, act(z_prev))
+                delta = (delta @ p[f"W{i}"].T) * dact(z_prev, a_prev)  # a_prev = act(z_prev), kept by forward
         return {k: grads[k] for k in p}
 
     def loss_and_grad(self, X: np.ndarray, y: np.ndarray, loss: Callable, params=None):

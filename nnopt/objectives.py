@@ -41,6 +41,13 @@ class Quadratic(Objective):
 
     Its smoothness ``L`` and strong convexity ``mu`` are the largest and smallest eigenvalues of A, and
     ``kappa = L / mu`` is the condition number.
+
+    Parameters
+    ----------
+    A
+        A symmetric positive definite (d, d) matrix, the Hessian.
+    b
+        The linear term, shape (d,) (default 0: the minimum is at the origin).
     """
 
     def __init__(self, A: np.ndarray, b: np.ndarray | None = None) -> None:
@@ -89,7 +96,15 @@ class Quadratic(Objective):
 
 
 class Rosenbrock(Objective):
-    r""":math:`f(x, y) = (a - x)^2 + b\,(y - x^2)^2`, minimum 0 at (a, a²); a curved, flat-bottomed valley."""
+    r""":math:`f(x, y) = (a - x)^2 + b\,(y - x^2)^2`, minimum 0 at (a, a²); a curved, flat-bottomed valley.
+
+    Parameters
+    ----------
+    a
+        Position of the minimum, (a, a²) (default 1).
+    b
+        Steepness of the valley's walls (default 100).
+    """
 
     def __init__(self, a: float = 1.0, b: float = 100.0) -> None:
         self.a, self.b = float(a), float(b)
@@ -156,7 +171,13 @@ class ReddiOnline:
 
     On the feasible set :math:`[-1, 1]`, the loss at step t (t = 1, 2, ...) is
     :math:`f_t(x) = C x` if :math:`t \bmod 3 = 1`, else :math:`-x`, with C > 2. Over each period of three steps
-    the total loss is :math:`(C - 2)x`, minimised at :math:`x = -1`.
+    the total loss is :math:`(C - 2)x`, minimised at :math:`x = -1`. Run it with
+    ``train.trajectory(opt, problem, [0.0], steps, project=problem.project)``.
+
+    Parameters
+    ----------
+    C
+        The gradient of every third step, > 2 (default 3).
     """
 
     dim = 1

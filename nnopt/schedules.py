@@ -34,7 +34,13 @@ class Schedule:
 
 
 class Constant(Schedule):
-    r""":math:`\alpha_k = \alpha_0`."""
+    r""":math:`\alpha_k = \alpha_0`.
+
+    Parameters
+    ----------
+    learning_rate
+        :math:`\alpha_0 > 0`.
+    """
 
     def __init__(self, learning_rate: float) -> None:
         self.learning_rate = check_number("learning_rate", learning_rate, gt=0, example=0.01)
@@ -44,7 +50,19 @@ class Constant(Schedule):
 
 
 class ExponentialDecay(Schedule):
-    r""":math:`\alpha_k = \alpha_0\, r^{k/K}` (``staircase``: :math:`r^{\lfloor k/K \rfloor}`), as in Keras."""
+    r""":math:`\alpha_k = \alpha_0\, r^{k/K}` (``staircase``: :math:`r^{\lfloor k/K \rfloor}`), as in Keras.
+
+    Parameters
+    ----------
+    initial_learning_rate
+        :math:`\alpha_0 > 0`.
+    decay_steps
+        K, an integer > 0: the rate is multiplied by r every K steps.
+    decay_rate
+        r > 0.
+    staircase
+        Decay in steps (integer k/K) instead of continuously (default False).
+    """
 
     def __init__(self, initial_learning_rate: float, decay_steps: int, decay_rate: float,
                  staircase: bool = False) -> None:
@@ -63,6 +81,15 @@ class StepDecay(ExponentialDecay):
     r"""Step decay: multiply by ``drop`` every ``every`` steps.
 
     :math:`\alpha_k = \alpha_0\, d^{\lfloor k/K \rfloor}`.
+
+    Parameters
+    ----------
+    initial_learning_rate
+        :math:`\alpha_0 > 0`.
+    every
+        K, an integer > 0.
+    drop
+        d > 0 (default 0.5: halve the rate every K steps).
     """
 
     def __init__(self, initial_learning_rate: float, every: int, drop: float = 0.5) -> None:
@@ -72,7 +99,15 @@ class StepDecay(ExponentialDecay):
 
 
 class PiecewiseConstantDecay(Schedule):
-    """``values[i]`` while ``step <= boundaries[i]`` (Keras' convention), ``values[-1]`` after the last."""
+    """``values[i]`` while ``step <= boundaries[i]`` (Keras' convention), ``values[-1]`` after the last.
+
+    Parameters
+    ----------
+    boundaries
+        Increasing step numbers (integers >= 0).
+    values
+        The learning rates, one more than ``boundaries``, each > 0.
+    """
 
     def __init__(self, boundaries: Sequence[int], values: Sequence[float]) -> None:
         if len(values) != len(boundaries) + 1:
@@ -97,6 +132,19 @@ class CosineDecay(Schedule):
 
     With ``warmup_target`` and ``warmup_steps`` W: linear from ``initial_learning_rate`` to
     ``warmup_target`` over W steps, then the cosine from ``warmup_target``.
+
+    Parameters
+    ----------
+    initial_learning_rate
+        :math:`\alpha_0 > 0`.
+    decay_steps
+        K, an integer > 0: the length of the cosine.
+    alpha
+        a in [0, 1]: the final rate as a fraction of the peak (default 0).
+    warmup_target
+        The peak rate after the warm-up (default None: no warm-up).
+    warmup_steps
+        W, an integer >= 0 (default 0).
     """
 
     def __init__(self, initial_learning_rate: float, decay_steps: int, alpha: float = 0.0,
@@ -121,7 +169,15 @@ class CosineDecay(Schedule):
 
 
 class LinearWarmup(Schedule):
-    r"""Linear warm-up in front of any schedule: :math:`\alpha_k = \frac{k+1}{W}\,s(0)` for k < W, then s(k − W)."""
+    r"""Linear warm-up in front of any schedule: :math:`\alpha_k = \frac{k+1}{W}\,s(0)` for k < W, then s(k − W).
+
+    Parameters
+    ----------
+    schedule
+        The schedule s after the warm-up: a callable ``s(step)`` or a constant rate.
+    warmup_steps
+        W, an integer > 0.
+    """
 
     def __init__(self, schedule: Schedule | float, warmup_steps: int) -> None:
         self.schedule = schedule if callable(schedule) else Constant(schedule)

@@ -21,9 +21,19 @@ class DivergenceError(FloatingPointError):
 
 @dataclass
 class History:
-    """What a fit recorded. ``step_loss``: minibatch loss of every step; ``epoch_loss``: mean minibatch loss of
-    each epoch; ``train_metric`` / ``val_metric``: the metric on the whole training / validation set after
-    each epoch; ``learning_rate``: the rate used at every step."""
+    """What a fit recorded.
+
+    Parameters
+    ----------
+    step_loss
+        The minibatch loss of every step.
+    epoch_loss
+        The mean minibatch loss of each epoch.
+    train_metric, val_metric
+        The metric on the whole training / validation set after each epoch.
+    learning_rate
+        The rate used at every step.
+    """
 
     step_loss: list[float] = field(default_factory=list)
     epoch_loss: list[float] = field(default_factory=list)

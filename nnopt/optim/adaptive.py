@@ -77,10 +77,10 @@ class RMSprop(Optimizer):
     def __init__(self, learning_rate: LearningRate = 0.001, rho: float = 0.9, momentum: float = 0.0,
                  epsilon: float = 1e-7, centered: bool = False, **kwargs) -> None:
         super().__init__(learning_rate, **kwargs)
+        self.centered = bool(centered)
         self.rho = check_number("rho", rho, ge=0, lt=1, example=0.9)
         self.momentum = check_number("momentum", momentum, ge=0, lt=1, example=0.9)
         self.epsilon = check_number("epsilon", epsilon, gt=0, example=1e-7)
-        self.centered = bool(centered)
 
     def initial_state(self, theta):
         names = ["mean_square"] + ["momentum"] * bool(self.momentum) + ["average_gradient"] * self.centered
