@@ -144,3 +144,19 @@ def test_the_overflow_message_names_the_cause_and_the_fix():
     opt, bad = cause("params_overflow", np.float32, params, grads, OPTIMIZERS["sgd"])
     with pytest.raises(FloatingPointError, match=r"params\['b'\] became inf or NaN.*lower learning_rate"):
         opt.step(params, bad)
+
+
+@pytest.mark.parametrize("why", ["params_overflow", "huge_gradient"])
+@pytest.mark.parametrize("name", ["momentum", "rmsprop_centered_momentum", "adam", "adamw"])
+def test_a_step_failing_in_one_thread_is_undone_in_all(name, why):
+    """Pieces updated side by side in three threads: the failure is in the last piece, and every piece of
+    every thread is restored."""
+    params, grads = problem(np.float32, as_dict=False)
+    opt, bad = cause(why, np.float32, params, grads, OPTIMIZERS[name])
+    opt.chunk_size, opt.threads = 1000, 3  # 66 pieces in three shares
+    before = [a.copy() for a in params]
+    with pytest.raises(FloatingPointError):
+        opt.step(params, bad)
+    for a, b in zip(params, before):
+        np.testing.assert_array_equal(a, b)
+    assert opt.iterations == 0 and opt.state == {}

@@ -113,6 +113,21 @@ def test_update_in_pieces_equals_update_in_one_piece(n, which, dtype):
         np.testing.assert_array_equal(pieces.state[0][name], one_piece.state[0][name])
 
 
+@given(n=st.integers(1, 20_000), which=st.integers(0, len(ALL) - 1), threads=st.integers(1, 4))
+@settings(max_examples=12)
+def test_update_in_threads_equals_update_in_one_piece(n, which, threads):
+    """Small pieces updated by several threads: every element bit-identical to the single-piece update."""
+    rng = np.random.default_rng(n)
+    theta, g = rng.standard_normal(n).astype(np.float32), rng.standard_normal(n).astype(np.float32)
+    whole = theta.copy()
+    threaded, one_piece = ALL[which](), ALL[which]()
+    threaded.chunk_size, threaded.threads, one_piece.chunk_size = 97, threads, n
+    for k in range(3):
+        threaded.step([theta], [g * (k + 1)])
+        one_piece.step([whole], [g * (k + 1)])
+    np.testing.assert_array_equal(theta, whole)
+
+
 @given(w=st.floats(-10, 10), g=st.floats(-10, 10))
 def test_scalar_parameter_takes_a_numpy_scalar_gradient(w, g):
     """A 0-d parameter (e.g. the slope of a 1-D regression) accepts np.sum(...)'s NumPy scalar as gradient."""

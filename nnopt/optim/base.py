@@ -18,9 +18,12 @@ overflowed, and undoes the whole step if anything went wrong.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
+import os
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -64,6 +67,9 @@ class Optimizer:
     chunk_size: int = 1 << 15
     #: True when :meth:`update` acts element by element, so it may be given pieces of the arrays.
     elementwise: bool = True
+    #: Threads that update the pieces of a large step side by side (None: one per available CPU core). The
+    #: result is bit-identical for any number: each element is updated by the same operations.
+    threads: int | None = None
 
     def __init__(self, learning_rate: LearningRate = 0.01, *, weight_decay: float | None = None,
                  clipnorm: float | None = None, clipvalue: float | None = None,
@@ -155,25 +161,43 @@ class Optimizer:
 
     def _apply(self, pairs: list[tuple[object, np.ndarray, np.ndarray]], grads: list[np.ndarray],
                lr: float) -> None:
-        """Decay and update every piece; on any failure restore every piece touched so far, then raise."""
+        """Decay and update every piece; if any piece fails, restore every piece touched, then raise."""
+        jobs = [(key, piece) for (key, theta, _), g in zip(pairs, grads) for piece in self._pieces(key, theta, g)]
+        workers = min(self.threads or _cores(), len(jobs) // 4) if self.elementwise else 1
+        if workers <= 1:
+            results = [self._run(jobs, lr)]
+        else:  # contiguous shares of the pieces, one per thread; NumPy releases the GIL inside its loops
+            shares = [jobs[i * len(jobs) // workers:(i + 1) * len(jobs) // workers] for i in range(workers)]
+            results = list(_pool().map(self._run_in_thread, shares, [lr] * workers))
+        errors = [error for _, error in results if error is not None]
+        if errors:
+            for touched, _ in results:
+                for live, saved in touched:
+                    for a, b in zip(live, saved):
+                        np.copyto(a, b)
+            raise errors[0]
+
+    def _run(self, jobs: list, lr: float) -> tuple[list, BaseException | None]:
+        """Save, decay, update and check each piece in turn; stop at the first failure and return it."""
         touched = []  # (live arrays, their saved copies) of each piece updated so far
         try:
-            for (key, theta, _), g in zip(pairs, grads):
-                for theta_p, g_p, state_p, saved_p in self._pieces(key, theta, g):
-                    live = [theta_p, *state_p.values()]
-                    for a, b in zip(live, saved_p):
-                        np.copyto(b, a)
-                    touched.append((live, saved_p))
-                    if self.weight_decay:
-                        theta_p -= theta_p * self.weight_decay * lr  # Keras: θ ← θ − θλα
-                    self.update(theta_p, g_p, state_p, lr)
-                    if not _all_finite(live):
-                        raise self._overflow_error(key, theta_p, state_p, lr)
-        except BaseException:
-            for live, saved in touched:
-                for a, b in zip(live, saved):
-                    np.copyto(a, b)
-            raise
+            for key, (theta_p, g_p, state_p, saved_p) in jobs:
+                live = [theta_p, *state_p.values()]
+                for a, b in zip(live, saved_p):
+                    np.copyto(b, a)
+                touched.append((live, saved_p))
+                if self.weight_decay:
+                    theta_p -= theta_p * self.weight_decay * lr  # Keras: θ ← θ − θλα
+                self.update(theta_p, g_p, state_p, lr)
+                if not _all_finite(live):
+                    return touched, self._overflow_error(key, theta_p, state_p, lr)
+        except BaseException as error:  # e.g. an error inside a rule: undone like an overflow
+            return touched, error
+        return touched, None
+
+    def _run_in_thread(self, jobs: list, lr: float) -> tuple[list, BaseException | None]:
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # NumPy's error state is per thread
+            return self._run(jobs, lr)
 
     def _pieces(self, key: object, theta: np.ndarray, g: np.ndarray):
         """(θ, g, state, saved) for each piece of one parameter: the whole arrays, or flat cache-sized views."""
@@ -286,6 +310,16 @@ class Optimizer:
 
 
 # ------------------------------------------------------------------------------------------------------------
+@functools.cache
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+@functools.cache
+def _pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=_cores(), thread_name_prefix="nnopt")
+
+
 def _label(what: str, key: object) -> str:
     return f"{what}[{key!r}]"
 
