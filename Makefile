@@ -2,6 +2,7 @@
 #
 #   make test   creates .venv (first time: a few minutes), runs the unit tests and re-executes every chapter
 #               with nbval + the figure check (tests/nbval_figures.py)
+#   make test-portable  the notebook check under another CPU kernel (tests/portable.py)
 #   make book   builds the HTML book from the stored, test-verified outputs into _build/html
 
 SHELL       := bash
@@ -41,17 +42,21 @@ NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
 # tests/nbval_figures.py is loaded with -p, so it also applies when only notebooks are selected:
 #   make test TESTS=book/sgd.ipynb
 TESTS := tests $(NOTEBOOKS)
-PYTEST := PYTHONPATH=tests $(BIN)/python -m pytest -p nbval_figures
+PYTEST_CMD := $(BIN)/python -m pytest -p nbval_figures
+PYTEST := PYTHONPATH=tests $(PYTEST_CMD)
 PYTEST_ARGS := -n 2 --dist loadfile \
 	--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	--nbval-cell-timeout 300 --nbval-figure-dir _build/figure-check
 
-.PHONY: help venv test book notebooks lab lint clean distclean state
+.PHONY: help venv test test-portable book notebooks lab lint clean distclean state
 
 help:
 	@echo "make venv       create .venv and install the pinned stack (requirements.txt) and nnopt"
 	@echo "make test       unit tests + re-execute and validate every notebook in book/ (text and figures)"
 	@echo "                (one notebook: make test TESTS=book/sgd.ipynb)"
+	@echo "make test-portable  re-execute and validate the notebooks under an OpenBLAS/oneDNN kernel other than"
+	@echo "                this CPU's own (tests/portable.py), so that printed digits do not depend on the processor"
+	@echo "                (PORTABLE_KERNELS=\"Haswell SkylakeX Sandybridge\" for a list; one notebook: NOTEBOOKS=...)"
 	@echo "make book       build the HTML book into _build/html (renders the stored outputs)"
 	@echo "make notebooks  re-execute every notebook in book/ in place, regenerating the stored outputs"
 	@echo "make lab        open the chapters in JupyterLab (installs it into .venv on first use)"
@@ -75,6 +80,11 @@ $(STAMP): requirements.txt pyproject.toml | state
 
 test: $(STAMP) | state
 	$(PYTEST) $(PYTEST_ARGS) $(TESTS)
+
+# The notebook check again (notebooks only, same flags) under a numerical kernel other than the native one:
+# tests/portable.py picks it (OPENBLAS_CORETYPE, ONEDNN_MAX_CPU_ISA), checks that it takes effect and prints it.
+test-portable: $(STAMP) | state
+	PYTHONPATH=tests $(BIN)/python tests/portable.py -- $(PYTEST_CMD) $(PYTEST_ARGS) $(NOTEBOOKS)
 
 book: $(STAMP) | state
 	$(BIN)/jupyter-book build . -n -W --keep-going
