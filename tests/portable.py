@@ -35,8 +35,8 @@ FMA_KERNELS = {"haswell", "skylakex", "cooperlake", "sapphirerapids", "zen"}
 # oneDNN's oldest x86-64 instruction set: the most different from AVX2/AVX-512 kernels
 ONEDNN_ISA, ONEDNN_NEEDS, ONEDNN_REPORTS = "SSE41", {"sse4_1"}, "SSE4.1"
 
-PROBE_OPENBLAS = "import numpy, threadpoolctl; print(*[i.get('architecture') for i in threadpoolctl.threadpool_info() " \
-                 "if i['internal_api'] == 'openblas'])"
+PROBE_OPENBLAS = ("import numpy, threadpoolctl; print(*[i.get('architecture') for i in "
+                  "threadpoolctl.threadpool_info() if i['internal_api'] == 'openblas'])")
 PROBE_ONEDNN = ("import os; os.environ['TF_CPP_MIN_LOG_LEVEL'] = '3'; import tensorflow as tf; "
                 "a = tf.ones((8, 8)); tf.matmul(a, a).numpy()")
 
@@ -67,8 +67,9 @@ def choose(native: str, flags: set[str]) -> list[str]:
     for kernel in order:
         if kernel.lower() != native.lower() and OPENBLAS_NEEDS[kernel] <= flags:
             return [kernel]
-        print(f"portable: skipping OpenBLAS {kernel}: "
-              f"{'native kernel' if kernel.lower() == native.lower() else 'the CPU lacks ' + ' '.join(sorted(OPENBLAS_NEEDS[kernel] - flags))}")
+        missing = " ".join(sorted(OPENBLAS_NEEDS[kernel] - flags))
+        reason = "native kernel" if kernel.lower() == native.lower() else f"the CPU lacks {missing}"
+        print(f"portable: skipping OpenBLAS {kernel}: {reason}")
     return []
 
 

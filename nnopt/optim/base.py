@@ -187,13 +187,17 @@ class Optimizer:
                     np.copyto(b, a)
                 touched.append((live, saved_p))
                 if self.weight_decay:
-                    theta_p -= theta_p * self.weight_decay * lr  # Keras: θ ← θ − θλα
+                    self._decay(theta_p, lr)
                 self.update(theta_p, g_p, state_p, lr)
                 if not _all_finite(live):
                     return touched, self._overflow_error(key, theta_p, state_p, lr)
         except BaseException as error:  # e.g. an error inside a rule: undone like an overflow
             return touched, error
         return touched, None
+
+    def _decay(self, theta: np.ndarray, lr: float) -> None:
+        """Decoupled weight decay, before the rule, as Keras: θ ← θ − θλα (α: this step's learning rate)."""
+        theta -= theta * self.weight_decay * lr
 
     def _run_in_thread(self, jobs: list, lr: float) -> tuple[list, BaseException | None]:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # NumPy's error state is per thread
