@@ -75,7 +75,8 @@ def tiny_step_us() -> dict:
                       ("SGD momentum", optim.SGD(1e-3, momentum=0.9))]:
         theta, g = np.array([1.0, 2.0]), np.array([0.1, -0.2])
         opt.step([theta], [g])
-        out[name] = min(timeit.repeat(lambda opt=opt: opt.step([theta], [g]), number=20000, repeat=5)) / 20000 * 1e6
+        runs = timeit.repeat(lambda opt=opt, theta=theta, g=g: opt.step([theta], [g]), number=20000, repeat=5)
+        out[name] = min(runs) / 20000 * 1e6
     return out
 
 
@@ -125,7 +126,7 @@ def main() -> None:
             opt = make()
             opt.chunk_size = chunk
             opts[chunk] = opt
-            fns[chunk] = lambda opt=opt: opt.step([theta], [grad])
+            fns[chunk] = lambda opt=opt, theta=theta: opt.step([theta], [grad])
         if keras is not None:
             var = tf.Variable(rng.standard_normal(n).astype(np.float32))
             g = tf.constant(grad)
