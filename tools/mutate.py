@@ -110,7 +110,7 @@ def run_tests(copy: Path) -> tuple[bool, str]:
            *sorted({str(p.relative_to(copy)) for pat in TESTS for p in copy.glob(pat)},
                    key=lambda p: (p != TESTS[0], p))]
     proc = subprocess.run(cmd, cwd=copy, env=env, capture_output=True, text=True)
-    failed = re.findall(r"^(?:FAILED|ERROR) (\S+)", proc.stdout, flags=re.M)
+    failed = re.findall(r"^(?:FAILED|ERROR) (.+?)(?: - .*)?$", proc.stdout, flags=re.M)  # ids may hold spaces
     if proc.returncode == 0:
         return False, ""
     if failed:
