@@ -60,7 +60,7 @@ help:
 	@echo "make book       build the HTML book into _build/html (renders the stored outputs)"
 	@echo "make notebooks  re-execute every notebook in book/ in place, regenerating the stored outputs"
 	@echo "make lab        open the chapters in JupyterLab (installs it into .venv on first use)"
-	@echo "make lint       ruff check nnopt tests benchmarks"
+	@echo "make lint       ruff check nnopt tests benchmarks tools"
 	@echo "make clean      remove build outputs and caches (keeps .venv); make distclean also removes .venv"
 
 venv: $(STAMP)
@@ -106,7 +106,7 @@ lab: $(STAMP) | state
 	$(BIN)/jupyter lab book/
 
 lint: $(STAMP) | state
-	$(BIN)/ruff check $(wildcard nnopt tests benchmarks)
+	$(BIN)/ruff check $(wildcard nnopt tests benchmarks tools)
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis .ruff_cache *.egg-info
