@@ -163,7 +163,7 @@ class Optimizer:
                lr: float) -> None:
         """Decay and update every piece; if any piece fails, restore every piece touched, then raise."""
         jobs = [(key, piece) for (key, theta, _), g in zip(pairs, grads) for piece in self._pieces(key, theta, g)]
-        workers = min(self.threads or _cores(), len(jobs) // 4) if self.elementwise else 1
+        workers = min(self.threads or _cores(), len(jobs) // 4) if len(jobs) >= 8 else 1
         if workers <= 1:
             results = [self._run(jobs, lr)]
         else:  # contiguous shares of the pieces, one per thread; NumPy releases the GIL inside its loops
@@ -206,8 +206,8 @@ class Optimizer:
     def _pieces(self, key: object, theta: np.ndarray, g: np.ndarray):
         """(θ, g, state, saved) for each piece of one parameter: the whole arrays, or flat cache-sized views."""
         state, saved, n = self.state[key], self._saved[key], self.chunk_size
-        arrays = [theta, g, *state.values(), *saved]
-        if theta.size <= n or not self.elementwise or not all(a.flags.c_contiguous for a in arrays):
+        if theta.size <= n or not self.elementwise or not all(
+                a.flags.c_contiguous for a in (theta, g, *state.values(), *saved)):
             return ((theta, g, state, saved),)
         theta, g = theta.reshape(-1), g.reshape(-1)
         state = {name: a.reshape(-1) for name, a in state.items()}
@@ -232,12 +232,10 @@ class Optimizer:
     # ---- checks of the arguments ---------------------------------------------------------------------------
     def _validate(self, params: Params, grads: Params) -> list[tuple[object, np.ndarray, np.ndarray]]:
         """(key, θ, g) triples in the order of the first step; raises before anything is changed."""
-        p_items, g_items = _as_items(params, "params"), _as_items(grads, "grads")
-        if not p_items:
-            raise ValueError("params is empty; pass the list (or dict) of parameter arrays to update")
-        if isinstance(params, Mapping) != isinstance(grads, Mapping):
+        as_dict = _is_dict(params, "params")
+        if as_dict != _is_dict(grads, "grads"):
             raise TypeError("params and grads must both be lists or both be dicts with the same keys")
-        if isinstance(params, Mapping):
+        if as_dict:
             missing = [k for k in params if k not in grads]
             if missing:
                 raise KeyError(f"grads has no entry for {missing}; pass one gradient per parameter")
@@ -250,14 +248,17 @@ class Optimizer:
                                  f"{sorted(map(str, keys))}; create a new optimizer for a new set of parameters")
             triples = [(k, params[k], grads[k]) for k in keys]
         else:
-            if len(p_items) != len(g_items):
-                raise ValueError(f"params has {len(p_items)} arrays but grads has {len(g_items)}; pass one "
+            if len(params) != len(grads):
+                raise ValueError(f"params has {len(params)} arrays but grads has {len(grads)}; pass one "
                                  f"gradient per parameter")
-            triples = [(k, p, g) for (k, p), (_, g) in zip(p_items, g_items)]
-        triples = [(k, p, np.asarray(g) if isinstance(g, np.generic) else g) for k, p, g in triples]
+            triples = list(zip(range(len(params)), params, grads))
+        if not triples:
+            raise ValueError("params is empty; pass the list (or dict) of parameter arrays to update")
         seen: dict[int, object] = {}
-        for key, theta, g in triples:
-            _check_pair(key, theta, g)
+        for i, (key, theta, g) in enumerate(triples):
+            if isinstance(g, np.generic):  # e.g. np.sum(...) as the gradient of a 0-d parameter
+                triples[i] = (key, theta, np.asarray(g))
+            _check_pair(key, theta, triples[i][2])
             if id(theta) in seen:
                 raise ValueError(f"{_label('params', key)} is the same array as {_label('params', seen[id(theta)])}"
                                  f"; pass each parameter once")
@@ -328,14 +329,14 @@ def _label(what: str, key: object) -> str:
     return f"{what}[{key!r}]"
 
 
-def _as_items(tree: Params, what: str) -> list[tuple[object, np.ndarray]]:
-    """(key, array) pairs of a list/tuple or dict of arrays."""
+def _is_dict(tree: Params, what: str) -> bool:
+    """True for a dict of arrays, False for a list or tuple of them; a clear error for anything else."""
+    if type(tree) is dict or (not isinstance(tree, (list, tuple)) and isinstance(tree, Mapping)):
+        return True
+    if type(tree) in (list, tuple) or (isinstance(tree, Sequence) and not isinstance(tree, (str, bytes))):
+        return False
     if isinstance(tree, np.ndarray):
         raise TypeError(f"{what} must be a list or dict of arrays, got a single array; wrap it: [{what[:-1]}]")
-    if isinstance(tree, Mapping):
-        return list(tree.items())
-    if isinstance(tree, Sequence) and not isinstance(tree, (str, bytes)):
-        return list(enumerate(tree))
     raise TypeError(f"{what} must be a list or dict of NumPy arrays, got {type(tree).__name__}")
 
 
