@@ -52,6 +52,18 @@ class Optimizer:
     clipnorm, clipvalue, global_clipnorm
         Gradient clipping as in Keras (None: off): each gradient to norm ``clipnorm``, each component to
         ``[-clipvalue, clipvalue]``, or all gradients together to norm ``global_clipnorm``. At most one of them.
+    use_ema, ema_momentum, ema_overwrite_frequency
+        Keep an exponential moving average of the parameters (Polyak averaging), in :attr:`average`: after
+        every step :math:`\\bar\\theta \\leftarrow \\gamma\\bar\\theta + (1-\\gamma)\\theta` with γ = ``ema_momentum``
+        (:math:`\\bar\\theta = \\theta` after the first step). Every ``ema_overwrite_frequency`` steps the
+        parameters are replaced by their average (None: never; :meth:`finalize_variable_values` does it at
+        the end).
+    loss_scale_factor
+        The gradients are divided by it first (they came from a loss multiplied by it). None: off.
+    gradient_accumulation_steps
+        n >= 2: only every n-th call of :meth:`step` updates the parameters, with the mean of the n gradients
+        since the last update; the other calls only add their gradient to :attr:`accumulated`.
+        ``iterations`` counts the updates. None: every call updates.
 
     Attributes
     ----------
@@ -59,7 +71,7 @@ class Optimizer:
         ``state[key][name]``: the arrays the rule keeps for the parameter ``params[key]`` (e.g. ``"velocity"``),
         created by :meth:`initial_state` at the first step.
     iterations
-        The number of steps applied so far.
+        The number of updates applied so far.
     """
 
     #: Largest piece (in elements) of an array handed to :meth:`update` at once; temporaries of this size stay
@@ -73,10 +85,20 @@ class Optimizer:
 
     def __init__(self, learning_rate: LearningRate = 0.01, *, weight_decay: float | None = None,
                  clipnorm: float | None = None, clipvalue: float | None = None,
-                 global_clipnorm: float | None = None) -> None:
-        self.iterations = 0
+                 global_clipnorm: float | None = None, use_ema: bool = False, ema_momentum: float = 0.99,
+                 ema_overwrite_frequency: int | None = None, loss_scale_factor: float | None = None,
+                 gradient_accumulation_steps: int | None = None) -> None:
+        self._calls = 0  # calls of step(); `iterations` counts the updates (fewer with gradient accumulation)
+        self.gradient_accumulation_steps = check_number("gradient_accumulation_steps", gradient_accumulation_steps,
+                                                        ge=2, integer=True, optional=True, example=4)
         self._schedule = None
         self.learning_rate = learning_rate
+        self.use_ema = bool(use_ema)
+        self.ema_momentum = check_number("ema_momentum", ema_momentum, ge=0, le=1, example=0.99)
+        self.ema_overwrite_frequency = check_number("ema_overwrite_frequency", ema_overwrite_frequency, ge=1,
+                                                    integer=True, optional=True, example=100)
+        self.loss_scale_factor = check_number("loss_scale_factor", loss_scale_factor, gt=0, optional=True,
+                                              example=128.0)
         self.weight_decay = check_number("weight_decay", weight_decay, ge=0, optional=True, example=0.004)
         self.clipnorm = check_number("clipnorm", clipnorm, gt=0, optional=True, example=1.0)
         self.clipvalue = check_number("clipvalue", clipvalue, gt=0, optional=True, example=0.5)
@@ -84,6 +106,8 @@ class Optimizer:
         if sum(c is not None for c in (clipnorm, clipvalue, global_clipnorm)) > 1:
             raise ValueError("pass at most one of clipnorm, clipvalue, global_clipnorm")
         self.state: dict[object, dict[str, np.ndarray]] = {}
+        self.average: dict[object, np.ndarray] = {}  # use_ema: the moving average of each parameter
+        self.accumulated: dict[object, np.ndarray] = {}  # gradient_accumulation_steps: the gradients summed
         self._specs: dict[object, tuple[tuple[int, ...], np.dtype]] | None = None  # key -> (shape, dtype)
         self._saved: dict[object, list[np.ndarray]] = {}  # key -> copies of θ and its state, to undo a step
 
@@ -151,13 +175,56 @@ class Optimizer:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # overflow is checked and reported
             pairs = self._validate(params, grads)
             try:
-                lr = self.learning_rate
-                self._apply(pairs, self._clip([g for _, _, g in pairs]), lr)
+                grads = [g for _, _, g in pairs]
+                if self.loss_scale_factor is not None:
+                    grads = [g / self.loss_scale_factor for g in grads]
+                n = self.gradient_accumulation_steps
+                if n is None or (self._calls + 1) % n == 0:
+                    if n is not None:  # the mean of the n gradients (Keras: (g + sum) / n)
+                        grads = self._checked("the accumulated gradient", pairs,
+                                              [(g + self.accumulated[key]) / n for (key, _, _), g in zip(pairs, grads)])
+                    self._apply(pairs, self._clip(grads), self.learning_rate)
+                    if n is not None:
+                        for a in self.accumulated.values():
+                            a[...] = 0
+                else:  # only accumulate (Keras: sum ← g + sum)
+                    total = self._checked("the accumulated gradient", pairs,
+                                          [g + self.accumulated[key] for (key, _, _), g in zip(pairs, grads)])
+                    for (key, _, _), a in zip(pairs, total):
+                        self.accumulated[key][...] = a
+                if self.use_ema:
+                    self._update_average(pairs)
             except BaseException:
                 if first:  # forget the state built for this step
-                    self.state, self._specs, self._saved = {}, None, {}
+                    self.state, self.average, self.accumulated, self._specs, self._saved = {}, {}, {}, None, {}
                 raise
-        self.iterations += 1
+        self._calls += 1
+
+    @property
+    def iterations(self) -> int:
+        """The number of updates applied so far (with gradient accumulation: calls of :meth:`step` // n)."""
+        return self._calls // (self.gradient_accumulation_steps or 1)
+
+    def _checked(self, what: str, pairs: list, arrays: list[np.ndarray]) -> list[np.ndarray]:
+        if not _all_finite(arrays):
+            raise FloatingPointError(f"{what} overflowed at step {self.iterations + 1} of {type(self).__name__}; "
+                                     f"the step was not applied. Clip the gradients or scale the loss down")
+        return arrays
+
+    def _update_average(self, pairs: list) -> None:
+        """Keras' moving average of the weights, after the update (cannot overflow: a convex combination)."""
+        for key, theta, _ in pairs:
+            gamma = theta.dtype.type(self.ema_momentum if self.iterations else 0.0)  # the first average is θ
+            avg = self.average[key]
+            avg[...] = gamma * avg + (1 - gamma) * theta  # θ̄ ← γθ̄ + (1−γ)θ
+        if self.ema_overwrite_frequency and (self.iterations + 1) % self.ema_overwrite_frequency == 0:
+            self.finalize_variable_values([theta for _, theta, _ in pairs])
+
+    def finalize_variable_values(self, params: Params) -> None:
+        """With ``use_ema``: replace the parameters by their moving averages (Keras does this after ``fit``)."""
+        if self.use_ema:
+            for key, theta in (params.items() if isinstance(params, Mapping) else enumerate(params)):
+                theta[...] = self.average[key]
 
     def _apply(self, pairs: list[tuple[object, np.ndarray, np.ndarray]], grads: list[np.ndarray],
                lr: float) -> None:
@@ -287,6 +354,10 @@ class Optimizer:
         for key, theta, _ in triples:
             self.state[key] = self.initial_state(theta)
             self._saved[key] = [np.empty(a.shape, a.dtype) for a in (theta, *self.state[key].values())]
+            if self.use_ema:
+                self.average[key] = np.zeros_like(theta)
+            if self.gradient_accumulation_steps:
+                self.accumulated[key] = np.zeros_like(theta)
 
     # ---- clipping ------------------------------------------------------------------------------------------
     def _clip(self, grads: list[np.ndarray]) -> list[np.ndarray]:
