@@ -53,7 +53,7 @@ class Optimizer:
         Gradient clipping as in Keras (None: off): each gradient to norm ``clipnorm``, each component to
         ``[-clipvalue, clipvalue]``, or all gradients together to norm ``global_clipnorm``. At most one of them.
     use_ema, ema_momentum, ema_overwrite_frequency
-        Keep an exponential moving average of the parameters (Polyak averaging), in :attr:`average`: after
+        Keep an exponential moving average of the parameters (Polyak averaging), in ``average``: after
         every step :math:`\\bar\\theta \\leftarrow \\gamma\\bar\\theta + (1-\\gamma)\\theta` with γ = ``ema_momentum``
         (:math:`\\bar\\theta = \\theta` after the first step). Every ``ema_overwrite_frequency`` steps the
         parameters are replaced by their average (None: never; :meth:`finalize_variable_values` does it at
@@ -62,7 +62,7 @@ class Optimizer:
         The gradients are divided by it first (they came from a loss multiplied by it). None: off.
     gradient_accumulation_steps
         n >= 2: only every n-th call of :meth:`step` updates the parameters, with the mean of the n gradients
-        since the last update; the other calls only add their gradient to :attr:`accumulated`.
+        since the last update; the other calls only add their gradient to ``accumulated``.
         ``iterations`` counts the updates. None: every call updates.
 
     Attributes
@@ -70,8 +70,10 @@ class Optimizer:
     state
         ``state[key][name]``: the arrays the rule keeps for the parameter ``params[key]`` (e.g. ``"velocity"``),
         created by :meth:`initial_state` at the first step.
-    iterations
-        The number of updates applied so far.
+    average
+        With ``use_ema``, ``average[key]``: the moving average of the parameter ``params[key]``.
+    accumulated
+        With ``gradient_accumulation_steps``, ``accumulated[key]``: the gradients summed since the last update.
     """
 
     #: Largest piece (in elements) of an array handed to :meth:`update` at once; temporaries of this size stay
@@ -79,8 +81,8 @@ class Optimizer:
     chunk_size: int = 1 << 15
     #: True when :meth:`update` acts element by element, so it may be given pieces of the arrays.
     elementwise: bool = True
-    #: Threads that update the pieces of a large step side by side (None: one per available CPU core). The
-    #: result is bit-identical for any number: each element is updated by the same operations.
+    #: The number of threads that update the pieces of a large step side by side; None means one per available
+    #: CPU core. The result is bit-identical for any number, since each element goes through the same operations.
     threads: int | None = None
 
     def __init__(self, learning_rate: LearningRate = 0.01, *, weight_decay: float | None = None,
@@ -120,7 +122,7 @@ class Optimizer:
         """The algorithm: update ``theta`` and the arrays in ``state`` in place from the gradient ``g``.
 
         ``lr`` is the learning rate of this step. Large arrays arrive in pieces (views of at most
-        :attr:`chunk_size` elements); ``self.iterations`` is the number of steps before this one.
+        ``chunk_size`` elements); ``self.iterations`` is the number of steps before this one.
         """
         raise NotImplementedError(f"{type(self).__name__} must define update(self, theta, g, state, lr)")
 
@@ -161,15 +163,15 @@ class Optimizer:
         ``update(grads, state, params)`` take the gradients first; ``step(grads, params)`` would update the
         gradients.
 
+        A step that raises changes nothing: every parameter, every state array and ``iterations`` are
+        bit-identical to what they were before it.
+
         Raises
         ------
         TypeError, ValueError, KeyError
             For arguments of the wrong kind, shape or dtype (the message names the argument and the fix).
         FloatingPointError
             For a gradient with NaN or inf, or a step that would overflow a parameter or the optimizer's state.
-
-        A step that raises changes nothing: every parameter, every state array and ``iterations`` are
-        bit-identical to what they were before it.
         """
         first = self._specs is None
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # overflow is checked and reported
@@ -202,7 +204,7 @@ class Optimizer:
 
     @property
     def iterations(self) -> int:
-        """The number of updates applied so far (with gradient accumulation: calls of :meth:`step` // n)."""
+        """The number of updates applied so far; with gradient accumulation, the calls of ``step`` divided by n."""
         return self._calls // (self.gradient_accumulation_steps or 1)
 
     def _checked(self, what: str, pairs: list, arrays: list[np.ndarray]) -> list[np.ndarray]:
