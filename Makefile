@@ -99,12 +99,13 @@ else
 endif
 
 # JupyterLab is not needed to build or test, so it is not in requirements.txt; it is installed on demand,
-# constrained by the pins so that it never changes the tested stack.
+# constrained by the pins so that it never changes the tested stack. Jupyter refuses to run as root (e.g. in a
+# container) unless told --allow-root; a normal user does not get the flag.
 JUPYTERLAB := jupyterlab==4.6.6
 
 lab: $(STAMP) | state
 	@test -x $(BIN)/jupyter-lab || $(BIN)/python -m pip install --quiet "$(JUPYTERLAB)" -c requirements.txt
-	$(BIN)/jupyter lab book/
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) book/
 
 lint: $(STAMP) | state
 	$(BIN)/ruff check $(wildcard nnopt tests benchmarks tools)
