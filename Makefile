@@ -37,7 +37,7 @@ unexport MPLBACKEND
 
 NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
 
-# -rs prints why a test was skipped (tests/test_browser.py without Chromium).
+# -rfEs lists failures, errors and why a test was skipped (tests/test_browser.py without Chromium).
 # The test command: unit tests in tests/ plus every chapter notebook, validated by nbval (text outputs)
 # and tests/nbval_figures.py (PNG outputs, RMS tolerance), in one execution per notebook.
 # tests/nbval_figures.py is loaded with -p, so it also applies when only notebooks are selected:
@@ -45,7 +45,7 @@ NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
 TESTS := tests $(NOTEBOOKS)
 PYTEST_CMD := $(BIN)/python -m pytest -p nbval_figures
 PYTEST := PYTHONPATH=tests $(PYTEST_CMD)
-PYTEST_ARGS := -n 2 --dist loadfile -rs \
+PYTEST_ARGS := -n 2 --dist loadfile -rfEs \
 	--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	--nbval-cell-timeout 300 --nbval-figure-dir _build/figure-check
 

@@ -218,7 +218,9 @@ def built_book():
         cwd=ROOT, capture_output=True, text=True, check=False,
     )
     if result.returncode != 0:
-        pytest.fail(f"the book does not build:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
+        log = (result.stdout + result.stderr).splitlines()
+        problems = [line for line in log if "WARNING" in line or "ERROR" in line or "rror:" in line] or log[-20:]
+        pytest.fail("the book does not build (make book):\n" + "\n".join(problems[:20]), pytrace=False)
     return HTML
 
 
