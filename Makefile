@@ -37,6 +37,7 @@ unexport MPLBACKEND
 
 NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
 
+# -rfEs lists failures, errors and why a test was skipped (tests/test_browser.py without Chromium).
 # The test command: unit tests in tests/ plus every chapter notebook, validated by nbval (text outputs)
 # and tests/nbval_figures.py (PNG outputs, RMS tolerance), in one execution per notebook.
 # tests/nbval_figures.py is loaded with -p, so it also applies when only notebooks are selected:
@@ -44,7 +45,7 @@ NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
 TESTS := tests $(NOTEBOOKS)
 PYTEST_CMD := $(BIN)/python -m pytest -p nbval_figures
 PYTEST := PYTHONPATH=tests $(PYTEST_CMD)
-PYTEST_ARGS := -n 2 --dist loadfile \
+PYTEST_ARGS := -n 2 --dist loadfile -rfEs \
 	--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	--nbval-cell-timeout 300 --nbval-figure-dir _build/figure-check
 
@@ -98,12 +99,13 @@ else
 endif
 
 # JupyterLab is not needed to build or test, so it is not in requirements.txt; it is installed on demand,
-# constrained by the pins so that it never changes the tested stack.
+# constrained by the pins so that it never changes the tested stack. Jupyter refuses to run as root (e.g. in a
+# container) unless told --allow-root; a normal user does not get the flag.
 JUPYTERLAB := jupyterlab==4.6.6
 
 lab: $(STAMP) | state
 	@test -x $(BIN)/jupyter-lab || $(BIN)/python -m pip install --quiet "$(JUPYTERLAB)" -c requirements.txt
-	$(BIN)/jupyter lab book/
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) book/
 
 lint: $(STAMP) | state
 	$(BIN)/ruff check $(wildcard nnopt tests benchmarks tools)
