@@ -39,8 +39,9 @@ class Optimizer:
     """Shared bookkeeping of all optimizers, with the semantics of Keras 3's ``BaseOptimizer``.
 
     One :meth:`step` does, in Keras' order: clip the gradients (``clipvalue``, ``clipnorm`` or
-    ``global_clipnorm``), decay the weights (:math:`\\theta \\leftarrow \\theta - \\theta\\lambda\\alpha`, with α
-    the scheduled learning rate), apply the subclass' :meth:`update` rule, and count the step in ``iterations``.
+    ``global_clipnorm``), decay the weights
+    (:math:`\\theta \\leftarrow \\theta - \\alpha\\lambda_{\\mathrm{wd}}\\theta`, with α the scheduled learning
+    rate), apply the subclass' :meth:`update` rule, and count the step in ``iterations``.
 
     Parameters
     ----------
@@ -48,7 +49,7 @@ class Optimizer:
         A number > 0, or a schedule: any callable ``f(iterations) -> float`` (see :mod:`nnopt.schedules`).
         Assignable after construction, as in Keras (``opt.learning_rate = 0.01``).
     weight_decay
-        Decoupled weight decay :math:`\\lambda` (None: off).
+        Decoupled weight decay :math:`\\lambda_{\\mathrm{wd}}` (None: off).
     clipnorm, clipvalue, global_clipnorm
         Gradient clipping as in Keras (None: off): each gradient to norm ``clipnorm``, each component to
         ``[-clipvalue, clipvalue]``, or all gradients together to norm ``global_clipnorm``. At most one of them.
@@ -265,7 +266,7 @@ class Optimizer:
         return touched, None
 
     def _decay(self, theta: np.ndarray, lr: float) -> None:
-        """Decoupled weight decay, before the rule, as Keras: θ ← θ − θλα (α: this step's learning rate)."""
+        """Decoupled weight decay, before the rule, as Keras: θ ← θ − αλ_wd θ (α: this step's learning rate)."""
         theta -= theta * self.weight_decay * lr
 
     def _run_in_thread(self, jobs: list, lr: float) -> tuple[list, BaseException | None]:
