@@ -37,6 +37,7 @@ unexport MPLBACKEND
 
 NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
 
+# -rfEs lists failures, errors and why a test was skipped (tests/test_browser.py without Chromium).
 # The test command: unit tests in tests/ plus every chapter notebook, validated by nbval (text outputs)
 # and tests/nbval_figures.py (PNG outputs, RMS tolerance), in one execution per notebook.
 # tests/nbval_figures.py is loaded with -p, so it also applies when only notebooks are selected:
@@ -44,7 +45,7 @@ NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
 TESTS := tests $(NOTEBOOKS)
 PYTEST_CMD := $(BIN)/python -m pytest -p nbval_figures
 PYTEST := PYTHONPATH=tests $(PYTEST_CMD)
-PYTEST_ARGS := -n 2 --dist loadfile \
+PYTEST_ARGS := -n 2 --dist loadfile -rfEs \
 	--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	--nbval-cell-timeout 300 --nbval-figure-dir _build/figure-check
 
@@ -60,7 +61,7 @@ help:
 	@echo "make book       build the HTML book into _build/html (renders the stored outputs)"
 	@echo "make notebooks  re-execute every notebook in book/ in place, regenerating the stored outputs"
 	@echo "make lab        open the chapters in JupyterLab (installs it into .venv on first use)"
-	@echo "make lint       ruff check nnopt tests benchmarks"
+	@echo "make lint       ruff check nnopt tests benchmarks tools"
 	@echo "make clean      remove build outputs and caches (keeps .venv); make distclean also removes .venv"
 
 venv: $(STAMP)
@@ -98,15 +99,16 @@ else
 endif
 
 # JupyterLab is not needed to build or test, so it is not in requirements.txt; it is installed on demand,
-# constrained by the pins so that it never changes the tested stack.
+# constrained by the pins so that it never changes the tested stack. Jupyter refuses to run as root (e.g. in a
+# container) unless told --allow-root; a normal user does not get the flag.
 JUPYTERLAB := jupyterlab==4.6.6
 
 lab: $(STAMP) | state
 	@test -x $(BIN)/jupyter-lab || $(BIN)/python -m pip install --quiet "$(JUPYTERLAB)" -c requirements.txt
-	$(BIN)/jupyter lab book/
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) book/
 
 lint: $(STAMP) | state
-	$(BIN)/ruff check $(wildcard nnopt tests benchmarks)
+	$(BIN)/ruff check $(wildcard nnopt tests benchmarks tools)
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis .ruff_cache *.egg-info

@@ -1,9 +1,10 @@
 """A small multilayer perceptron in NumPy: neurons, layers, forward pass and backpropagation.
 
-A *neuron* computes :math:`a = \\sigma(w^\\top x + b)`: a weighted sum, a bias, an activation. A *layer* is
-many neurons side by side, :math:`A = \\sigma(XW + b)` for a batch X (one row per sample). The network is
-layers in sequence; its parameters are a dict of named arrays ``W1, b1, W2, b2, ...`` so that optimizers
-and plots can address them by name. The last layer is linear: its outputs are logits (the losses apply
+A *neuron* computes :math:`a = \\varphi(x w + b)` for an input row x: a weighted sum, a bias, an activation φ.
+A *layer* is many neurons side by side, :math:`A = \\varphi(XW + b)` for a batch X (one row per sample). The
+network is D layers in sequence, :math:`z_i = a_{i-1} W_i + b_i`, :math:`a_i = \\varphi(z_i)` for i = 1, …, D
+(:math:`a_0 = x`); its parameters are a dict of named arrays ``W1, b1, W2, b2, ...`` so that optimizers and plots
+can address them by name. The last layer is linear (:math:`a_D = z_D`): its outputs are logits (the losses apply
 sigmoid / softmax themselves, in a numerically stable way).
 """
 

@@ -63,7 +63,7 @@ use_style()
 def axes(ncols: int = 1, nrows: int = 1, width: float = 3.8, height: float = 3.2, **kwargs):
     """A figure with a grid of Axes sized per panel (inches): ``fig, axs = axes(2)``.
 
-    Keep ``width * ncols`` at most :data:`MAX_WIDTH` (a page of the book is about that wide), so that the
+    Keep ``width * ncols`` at most ``MAX_WIDTH`` inches (a page of the book is about that wide), so that the
     figure is shown at its own size and its text at the size of the style.
     """
     return plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows), squeeze=True,

@@ -34,7 +34,7 @@ class Schedule:
 
 
 class Constant(Schedule):
-    r""":math:`\alpha_k = \alpha_0`.
+    r""":math:`\alpha_t = \alpha_0`.
 
     Parameters
     ----------
@@ -50,7 +50,7 @@ class Constant(Schedule):
 
 
 class ExponentialDecay(Schedule):
-    r""":math:`\alpha_k = \alpha_0\, r^{k/K}` (``staircase``: :math:`r^{\lfloor k/K \rfloor}`), as in Keras.
+    r""":math:`\alpha_t = \alpha_0\, r^{t/K}` (``staircase``: :math:`r^{\lfloor t/K \rfloor}`), as in Keras.
 
     Parameters
     ----------
@@ -61,7 +61,7 @@ class ExponentialDecay(Schedule):
     decay_rate
         r > 0.
     staircase
-        Decay in steps (integer k/K) instead of continuously (default False).
+        Decay in steps (integer t/K) instead of continuously (default False).
     """
 
     def __init__(self, initial_learning_rate: float, decay_steps: int, decay_rate: float,
@@ -80,7 +80,7 @@ class ExponentialDecay(Schedule):
 class StepDecay(ExponentialDecay):
     r"""Step decay: multiply by ``drop`` every ``every`` steps.
 
-    :math:`\alpha_k = \alpha_0\, d^{\lfloor k/K \rfloor}`.
+    :math:`\alpha_t = \alpha_0\, d^{\lfloor t/K \rfloor}`.
 
     Parameters
     ----------
@@ -128,10 +128,10 @@ class PiecewiseConstantDecay(Schedule):
 class CosineDecay(Schedule):
     r"""Cosine decay, optionally after a linear warm-up, as ``keras.optimizers.schedules.CosineDecay``.
 
-    .. math:: \alpha_k = \alpha_0\left[(1-a)\tfrac12\left(1+\cos\tfrac{\pi \min(k,K)}{K}\right) + a\right]
+    .. math:: \alpha_t = \alpha_0\left[(1-a)\tfrac12\left(1+\cos\tfrac{\pi \min(t,K)}{K}\right) + a\right]
 
-    With ``warmup_target`` and ``warmup_steps`` W: linear from ``initial_learning_rate`` to
-    ``warmup_target`` over W steps, then the cosine from ``warmup_target``.
+    With ``warmup_target`` and ``warmup_steps`` :math:`t_w`: linear from ``initial_learning_rate`` to
+    ``warmup_target`` over :math:`t_w` steps, then the cosine from ``warmup_target``.
 
     Parameters
     ----------
@@ -144,7 +144,7 @@ class CosineDecay(Schedule):
     warmup_target
         The peak rate after the warm-up (default None: no warm-up).
     warmup_steps
-        W, an integer >= 0 (default 0).
+        :math:`t_w`, an integer >= 0 (default 0).
     """
 
     def __init__(self, initial_learning_rate: float, decay_steps: int, alpha: float = 0.0,
@@ -169,14 +169,14 @@ class CosineDecay(Schedule):
 
 
 class LinearWarmup(Schedule):
-    r"""Linear warm-up in front of any schedule: :math:`\alpha_k = \frac{k+1}{W}\,s(0)` for k < W, then s(k − W).
+    r"""Linear warm-up in front of any schedule: :math:`\alpha_t = \frac{t+1}{t_w}\,s(0)` for t < t_w, then s(t − t_w).
 
     Parameters
     ----------
     schedule
         The schedule s after the warm-up: a callable ``s(step)`` or a constant rate.
     warmup_steps
-        W, an integer > 0.
+        :math:`t_w`, an integer > 0.
     """
 
     def __init__(self, schedule: Schedule | float, warmup_steps: int) -> None:

@@ -114,7 +114,7 @@ def trajectory(optimizer, objective, x0, steps: int, delay: int = 0,
     Parameters
     ----------
     delay
-        Staleness τ: the gradient of step k is evaluated at :math:`\\theta_{k-\\tau}` (as in asynchronous
+        Staleness τ: the gradient of step t is evaluated at :math:`\\theta_{t-\\tau}` (as in asynchronous
         training, where a worker's gradient arrives τ updates late). 0: ordinary training.
     grad
         Gradient function; default ``objective.grad``. For an online objective (one with ``online = True``,

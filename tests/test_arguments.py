@@ -21,7 +21,8 @@ REQUIRED = {
 CLASSES = [getattr(optim, n) for n in optim.__all__ if inspect.isclass(getattr(optim, n))
            and issubclass(getattr(optim, n), optim.Optimizer) and n != "Optimizer"]
 CLASSES += [getattr(schedules, n) for n in schedules.__all__ if n != "Schedule"]
-BASE_ARGS = {"weight_decay": 0.004, "clipnorm": 1.0, "clipvalue": 0.5, "global_clipnorm": 1.0}
+BASE_ARGS = {"weight_decay": 0.004, "clipnorm": 1.0, "clipvalue": 0.5, "global_clipnorm": 1.0, "ema_momentum": 0.99,
+             "ema_overwrite_frequency": 100, "loss_scale_factor": 128.0, "gradient_accumulation_steps": 4}
 
 
 def numeric_arguments():

@@ -61,7 +61,7 @@ MUTATIONS = [
     Mutation("EMA β/1−β swapped (Adam's m)", ADAM, "m += (1 - b1) * (g - m)", "m += b1 * (g - m)"),
     Mutation("NaN check removed", BASE, "if not _all_finite((g,)):", "if False:"),
     Mutation("weight decay applied after the update", BASE,
-             r"( +)if self\.weight_decay:\n( +)(theta_p -= theta_p \* self\.weight_decay \* lr.*)\n +"
+             r"( +)if self\.weight_decay:\n( +)(self\._decay\(theta_p, lr\))\n +"
              r"(self\.update\(theta_p, g_p, state_p, lr\))",
              r"\1\4\n\1if self.weight_decay:\n\2\3", regex=True),
     Mutation("AMSGrad max ignored", ADAM,

@@ -10,11 +10,11 @@ few lines of NumPy. One file per family:
 - ``adam.py``: :class:`Adam`, :class:`AdamW`
 - ``textbook.py``: :class:`EMAMomentum`, :class:`StackedEMAMomentum`, :class:`PaperAdam`
 
-Usage::
+Usage, with ``params`` and ``grads`` lists (or dicts) of same-shape float arrays::
 
     opt = Adam(learning_rate=1e-3)
-    opt.step(params, grads)      # lists or dicts of same-shape float arrays; params updated in place
-    opt.state[0]["first_moment"] # the state is plain arrays, for plotting
+    opt.step(params, grads)         # params updated in place
+    opt.state[0]["first_moment"]    # plain arrays, for plots
 """
 
 from nnopt.optim.adam import Adam, AdamW

@@ -18,8 +18,10 @@ class Adam(Optimizer):
         \alpha_t = \alpha \frac{\sqrt{1-\beta_2^t}}{1-\beta_1^t}, \qquad
         \theta \leftarrow \theta - \frac{\alpha_t\, m}{\sqrt{v} + \hat\epsilon}
 
-    This equals Algorithm 1 of the paper (:class:`~nnopt.optim.PaperAdam`) with
-    :math:`\epsilon = \hat\epsilon/\sqrt{1-\beta_2^t}`. With ``amsgrad``, :math:`\hat v \leftarrow \max(\hat v, v)`
+    :math:`\hat\epsilon` is a constant, added to the *uncorrected* :math:`\sqrt v`; the bias corrections act through
+    :math:`\alpha_t`. This equals Algorithm 1 of the paper (:class:`~nnopt.optim.PaperAdam`) whose ε varies with the
+    step as :math:`\epsilon_t = \hat\epsilon/\sqrt{1-\beta_2^t}`. With ``amsgrad``, the running maximum of the
+    uncorrected second moment, :math:`v_{\max} \leftarrow \max(v_{\max}, v)` (slot ``max_second_moment``),
     replaces v in the step.
 
     Parameters
@@ -62,14 +64,15 @@ class Adam(Optimizer):
 class AdamW(Adam):
     r"""Adam with decoupled weight decay, exactly as ``keras.optimizers.AdamW``.
 
-    Before each Adam step: :math:`\theta \leftarrow \theta - \alpha\lambda\theta`, with α the (scheduled) learning
-    rate, not Adam's bias-corrected :math:`\alpha_t` (Keras scales the decay by the learning rate; Loshchilov &
-    Hutter write it with a separate schedule multiplier). The decay is done by :class:`~nnopt.optim.Optimizer`.
+    Before each Adam step: :math:`\theta \leftarrow \theta - \alpha\lambda_{\mathrm{wd}}\theta`, with α the
+    (scheduled) learning rate, not Adam's bias-corrected :math:`\alpha_t` (Keras scales the decay by the learning
+    rate; Loshchilov & Hutter decay by :math:`\eta_t\lambda_{\mathrm{wd}}\theta` with a separate schedule
+    multiplier :math:`\eta_t`). The decay is done by :class:`~nnopt.optim.Optimizer`.
 
     Parameters
     ----------
     weight_decay
-        λ >= 0 (default 0.004, as Keras).
+        :math:`\lambda_{\mathrm{wd}} \ge 0` (default 0.004, as Keras).
     learning_rate, beta_1, beta_2, epsilon, amsgrad, **kwargs
         As for :class:`Adam`.
     """

@@ -54,7 +54,7 @@ class RMSprop(Optimizer):
         \Delta = \frac{\alpha\, g}{\sqrt{s - \bar g^2 + \epsilon}}, \qquad \theta \leftarrow \theta - \Delta
 
     where the mean gradient :math:`\bar g \leftarrow \rho \bar g + (1-\rho) g` is subtracted only when
-    ``centered``; with ``momentum`` μ the step is smoothed: :math:`u \leftarrow \mu u + \Delta,\ \theta \leftarrow
+    ``centered``; with ``momentum`` β the step is smoothed: :math:`u \leftarrow \beta u + \Delta,\ \theta \leftarrow
     \theta - u`. The state is ``mean_square`` (s; Keras calls it a "velocity"), ``average_gradient`` (ḡ) and
     ``momentum`` (u).
 

@@ -39,8 +39,9 @@ class Optimizer:
     """Shared bookkeeping of all optimizers, with the semantics of Keras 3's ``BaseOptimizer``.
 
     One :meth:`step` does, in Keras' order: clip the gradients (``clipvalue``, ``clipnorm`` or
-    ``global_clipnorm``), decay the weights (:math:`\\theta \\leftarrow \\theta - \\theta\\lambda\\alpha`, with α
-    the scheduled learning rate), apply the subclass' :meth:`update` rule, and count the step in ``iterations``.
+    ``global_clipnorm``), decay the weights
+    (:math:`\\theta \\leftarrow \\theta - \\alpha\\lambda_{\\mathrm{wd}}\\theta`, with α the scheduled learning
+    rate), apply the subclass' :meth:`update` rule, and count the step in ``iterations``.
 
     Parameters
     ----------
@@ -48,18 +49,32 @@ class Optimizer:
         A number > 0, or a schedule: any callable ``f(iterations) -> float`` (see :mod:`nnopt.schedules`).
         Assignable after construction, as in Keras (``opt.learning_rate = 0.01``).
     weight_decay
-        Decoupled weight decay :math:`\\lambda` (None: off).
+        Decoupled weight decay :math:`\\lambda_{\\mathrm{wd}}` (None: off).
     clipnorm, clipvalue, global_clipnorm
         Gradient clipping as in Keras (None: off): each gradient to norm ``clipnorm``, each component to
         ``[-clipvalue, clipvalue]``, or all gradients together to norm ``global_clipnorm``. At most one of them.
+    use_ema, ema_momentum, ema_overwrite_frequency
+        Keep an exponential moving average of the parameters (Polyak averaging), in ``average``: after
+        every step :math:`\\bar\\theta \\leftarrow \\gamma\\bar\\theta + (1-\\gamma)\\theta` with γ = ``ema_momentum``
+        (:math:`\\bar\\theta = \\theta` after the first step). Every ``ema_overwrite_frequency`` steps the
+        parameters are replaced by their average (None: never; :meth:`finalize_variable_values` does it at
+        the end).
+    loss_scale_factor
+        The gradients are divided by it first (they came from a loss multiplied by it). None: off.
+    gradient_accumulation_steps
+        n >= 2: only every n-th call of :meth:`step` updates the parameters, with the mean of the n gradients
+        since the last update; the other calls only add their gradient to ``accumulated``.
+        ``iterations`` counts the updates. None: every call updates.
 
     Attributes
     ----------
     state
         ``state[key][name]``: the arrays the rule keeps for the parameter ``params[key]`` (e.g. ``"velocity"``),
         created by :meth:`initial_state` at the first step.
-    iterations
-        The number of steps applied so far.
+    average
+        With ``use_ema``, ``average[key]``: the moving average of the parameter ``params[key]``.
+    accumulated
+        With ``gradient_accumulation_steps``, ``accumulated[key]``: the gradients summed since the last update.
     """
 
     #: Largest piece (in elements) of an array handed to :meth:`update` at once; temporaries of this size stay
@@ -67,16 +82,26 @@ class Optimizer:
     chunk_size: int = 1 << 15
     #: True when :meth:`update` acts element by element, so it may be given pieces of the arrays.
     elementwise: bool = True
-    #: Threads that update the pieces of a large step side by side (None: one per available CPU core). The
-    #: result is bit-identical for any number: each element is updated by the same operations.
+    #: The number of threads that update the pieces of a large step side by side; None means one per available
+    #: CPU core. The result is bit-identical for any number, since each element goes through the same operations.
     threads: int | None = None
 
     def __init__(self, learning_rate: LearningRate = 0.01, *, weight_decay: float | None = None,
                  clipnorm: float | None = None, clipvalue: float | None = None,
-                 global_clipnorm: float | None = None) -> None:
-        self.iterations = 0
+                 global_clipnorm: float | None = None, use_ema: bool = False, ema_momentum: float = 0.99,
+                 ema_overwrite_frequency: int | None = None, loss_scale_factor: float | None = None,
+                 gradient_accumulation_steps: int | None = None) -> None:
+        self._calls = 0  # calls of step(); `iterations` counts the updates (fewer with gradient accumulation)
+        self.gradient_accumulation_steps = check_number("gradient_accumulation_steps", gradient_accumulation_steps,
+                                                        ge=2, integer=True, optional=True, example=4)
         self._schedule = None
         self.learning_rate = learning_rate
+        self.use_ema = bool(use_ema)
+        self.ema_momentum = check_number("ema_momentum", ema_momentum, ge=0, le=1, example=0.99)
+        self.ema_overwrite_frequency = check_number("ema_overwrite_frequency", ema_overwrite_frequency, ge=1,
+                                                    integer=True, optional=True, example=100)
+        self.loss_scale_factor = check_number("loss_scale_factor", loss_scale_factor, gt=0, optional=True,
+                                              example=128.0)
         self.weight_decay = check_number("weight_decay", weight_decay, ge=0, optional=True, example=0.004)
         self.clipnorm = check_number("clipnorm", clipnorm, gt=0, optional=True, example=1.0)
         self.clipvalue = check_number("clipvalue", clipvalue, gt=0, optional=True, example=0.5)
@@ -84,6 +109,8 @@ class Optimizer:
         if sum(c is not None for c in (clipnorm, clipvalue, global_clipnorm)) > 1:
             raise ValueError("pass at most one of clipnorm, clipvalue, global_clipnorm")
         self.state: dict[object, dict[str, np.ndarray]] = {}
+        self.average: dict[object, np.ndarray] = {}  # use_ema: the moving average of each parameter
+        self.accumulated: dict[object, np.ndarray] = {}  # gradient_accumulation_steps: the gradients summed
         self._specs: dict[object, tuple[tuple[int, ...], np.dtype]] | None = None  # key -> (shape, dtype)
         self._saved: dict[object, list[np.ndarray]] = {}  # key -> copies of θ and its state, to undo a step
 
@@ -96,7 +123,7 @@ class Optimizer:
         """The algorithm: update ``theta`` and the arrays in ``state`` in place from the gradient ``g``.
 
         ``lr`` is the learning rate of this step. Large arrays arrive in pieces (views of at most
-        :attr:`chunk_size` elements); ``self.iterations`` is the number of steps before this one.
+        ``chunk_size`` elements); ``self.iterations`` is the number of steps before this one.
         """
         raise NotImplementedError(f"{type(self).__name__} must define update(self, theta, g, state, lr)")
 
@@ -137,33 +164,76 @@ class Optimizer:
         ``update(grads, state, params)`` take the gradients first; ``step(grads, params)`` would update the
         gradients.
 
+        A step that raises changes nothing: every parameter, every state array and ``iterations`` are
+        bit-identical to what they were before it.
+
         Raises
         ------
         TypeError, ValueError, KeyError
             For arguments of the wrong kind, shape or dtype (the message names the argument and the fix).
         FloatingPointError
             For a gradient with NaN or inf, or a step that would overflow a parameter or the optimizer's state.
-
-        A step that raises changes nothing: every parameter, every state array and ``iterations`` are
-        bit-identical to what they were before it.
         """
         first = self._specs is None
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # overflow is checked and reported
             pairs = self._validate(params, grads)
             try:
-                lr = self.learning_rate
-                self._apply(pairs, self._clip([g for _, _, g in pairs]), lr)
+                grads = [g for _, _, g in pairs]
+                if self.loss_scale_factor is not None:
+                    grads = [g / self.loss_scale_factor for g in grads]
+                n = self.gradient_accumulation_steps
+                if n is None or (self._calls + 1) % n == 0:
+                    if n is not None:  # the mean of the n gradients (Keras: (g + sum) / n)
+                        grads = self._checked("the accumulated gradient", pairs,
+                                              [(g + self.accumulated[key]) / n for (key, _, _), g in zip(pairs, grads)])
+                    self._apply(pairs, self._clip(grads), self.learning_rate)
+                    if n is not None:
+                        for a in self.accumulated.values():
+                            a[...] = 0
+                else:  # only accumulate (Keras: sum ← g + sum)
+                    total = self._checked("the accumulated gradient", pairs,
+                                          [g + self.accumulated[key] for (key, _, _), g in zip(pairs, grads)])
+                    for (key, _, _), a in zip(pairs, total):
+                        self.accumulated[key][...] = a
+                if self.use_ema:
+                    self._update_average(pairs)
             except BaseException:
                 if first:  # forget the state built for this step
-                    self.state, self._specs, self._saved = {}, None, {}
+                    self.state, self.average, self.accumulated, self._specs, self._saved = {}, {}, {}, None, {}
                 raise
-        self.iterations += 1
+        self._calls += 1
+
+    @property
+    def iterations(self) -> int:
+        """The number of updates applied so far; with gradient accumulation, the calls of ``step`` divided by n."""
+        return self._calls // (self.gradient_accumulation_steps or 1)
+
+    def _checked(self, what: str, pairs: list, arrays: list[np.ndarray]) -> list[np.ndarray]:
+        if not _all_finite(arrays):
+            raise FloatingPointError(f"{what} overflowed at step {self.iterations + 1} of {type(self).__name__}; "
+                                     f"the step was not applied. Clip the gradients or scale the loss down")
+        return arrays
+
+    def _update_average(self, pairs: list) -> None:
+        """Keras' moving average of the weights, after the update (cannot overflow: a convex combination)."""
+        for key, theta, _ in pairs:
+            gamma = theta.dtype.type(self.ema_momentum if self.iterations else 0.0)  # the first average is θ
+            avg = self.average[key]
+            avg[...] = gamma * avg + (1 - gamma) * theta  # θ̄ ← γθ̄ + (1−γ)θ
+        if self.ema_overwrite_frequency and (self.iterations + 1) % self.ema_overwrite_frequency == 0:
+            self.finalize_variable_values([theta for _, theta, _ in pairs])
+
+    def finalize_variable_values(self, params: Params) -> None:
+        """With ``use_ema``: replace the parameters by their moving averages (Keras does this after ``fit``)."""
+        if self.use_ema:
+            for key, theta in (params.items() if isinstance(params, Mapping) else enumerate(params)):
+                theta[...] = self.average[key]
 
     def _apply(self, pairs: list[tuple[object, np.ndarray, np.ndarray]], grads: list[np.ndarray],
                lr: float) -> None:
         """Decay and update every piece; if any piece fails, restore every piece touched, then raise."""
         jobs = [(key, piece) for (key, theta, _), g in zip(pairs, grads) for piece in self._pieces(key, theta, g)]
-        workers = min(self.threads or _cores(), len(jobs) // 4) if self.elementwise else 1
+        workers = min(self.threads or _cores(), len(jobs) // 4) if len(jobs) >= 8 else 1
         if workers <= 1:
             results = [self._run(jobs, lr)]
         else:  # contiguous shares of the pieces, one per thread; NumPy releases the GIL inside its loops
@@ -196,7 +266,7 @@ class Optimizer:
         return touched, None
 
     def _decay(self, theta: np.ndarray, lr: float) -> None:
-        """Decoupled weight decay, before the rule, as Keras: θ ← θ − θλα (α: this step's learning rate)."""
+        """Decoupled weight decay, before the rule, as Keras: θ ← θ − αλ_wd θ (α: this step's learning rate)."""
         theta -= theta * self.weight_decay * lr
 
     def _run_in_thread(self, jobs: list, lr: float) -> tuple[list, BaseException | None]:
@@ -206,8 +276,8 @@ class Optimizer:
     def _pieces(self, key: object, theta: np.ndarray, g: np.ndarray):
         """(θ, g, state, saved) for each piece of one parameter: the whole arrays, or flat cache-sized views."""
         state, saved, n = self.state[key], self._saved[key], self.chunk_size
-        arrays = [theta, g, *state.values(), *saved]
-        if theta.size <= n or not self.elementwise or not all(a.flags.c_contiguous for a in arrays):
+        if theta.size <= n or not self.elementwise or not all(
+                a.flags.c_contiguous for a in (theta, g, *state.values(), *saved)):
             return ((theta, g, state, saved),)
         theta, g = theta.reshape(-1), g.reshape(-1)
         state = {name: a.reshape(-1) for name, a in state.items()}
@@ -232,12 +302,10 @@ class Optimizer:
     # ---- checks of the arguments ---------------------------------------------------------------------------
     def _validate(self, params: Params, grads: Params) -> list[tuple[object, np.ndarray, np.ndarray]]:
         """(key, θ, g) triples in the order of the first step; raises before anything is changed."""
-        p_items, g_items = _as_items(params, "params"), _as_items(grads, "grads")
-        if not p_items:
-            raise ValueError("params is empty; pass the list (or dict) of parameter arrays to update")
-        if isinstance(params, Mapping) != isinstance(grads, Mapping):
+        as_dict = _is_dict(params, "params")
+        if as_dict != _is_dict(grads, "grads"):
             raise TypeError("params and grads must both be lists or both be dicts with the same keys")
-        if isinstance(params, Mapping):
+        if as_dict:
             missing = [k for k in params if k not in grads]
             if missing:
                 raise KeyError(f"grads has no entry for {missing}; pass one gradient per parameter")
@@ -250,14 +318,17 @@ class Optimizer:
                                  f"{sorted(map(str, keys))}; create a new optimizer for a new set of parameters")
             triples = [(k, params[k], grads[k]) for k in keys]
         else:
-            if len(p_items) != len(g_items):
-                raise ValueError(f"params has {len(p_items)} arrays but grads has {len(g_items)}; pass one "
+            if len(params) != len(grads):
+                raise ValueError(f"params has {len(params)} arrays but grads has {len(grads)}; pass one "
                                  f"gradient per parameter")
-            triples = [(k, p, g) for (k, p), (_, g) in zip(p_items, g_items)]
-        triples = [(k, p, np.asarray(g) if isinstance(g, np.generic) else g) for k, p, g in triples]
+            triples = list(zip(range(len(params)), params, grads))
+        if not triples:
+            raise ValueError("params is empty; pass the list (or dict) of parameter arrays to update")
         seen: dict[int, object] = {}
-        for key, theta, g in triples:
-            _check_pair(key, theta, g)
+        for i, (key, theta, g) in enumerate(triples):
+            if isinstance(g, np.generic):  # e.g. np.sum(...) as the gradient of a 0-d parameter
+                triples[i] = (key, theta, np.asarray(g))
+            _check_pair(key, theta, triples[i][2])
             if id(theta) in seen:
                 raise ValueError(f"{_label('params', key)} is the same array as {_label('params', seen[id(theta)])}"
                                  f"; pass each parameter once")
@@ -286,6 +357,10 @@ class Optimizer:
         for key, theta, _ in triples:
             self.state[key] = self.initial_state(theta)
             self._saved[key] = [np.empty(a.shape, a.dtype) for a in (theta, *self.state[key].values())]
+            if self.use_ema:
+                self.average[key] = np.zeros_like(theta)
+            if self.gradient_accumulation_steps:
+                self.accumulated[key] = np.zeros_like(theta)
 
     # ---- clipping ------------------------------------------------------------------------------------------
     def _clip(self, grads: list[np.ndarray]) -> list[np.ndarray]:
@@ -328,14 +403,14 @@ def _label(what: str, key: object) -> str:
     return f"{what}[{key!r}]"
 
 
-def _as_items(tree: Params, what: str) -> list[tuple[object, np.ndarray]]:
-    """(key, array) pairs of a list/tuple or dict of arrays."""
+def _is_dict(tree: Params, what: str) -> bool:
+    """True for a dict of arrays, False for a list or tuple of them; a clear error for anything else."""
+    if type(tree) is dict or (not isinstance(tree, (list, tuple)) and isinstance(tree, Mapping)):
+        return True
+    if type(tree) in (list, tuple) or (isinstance(tree, Sequence) and not isinstance(tree, (str, bytes))):
+        return False
     if isinstance(tree, np.ndarray):
         raise TypeError(f"{what} must be a list or dict of arrays, got a single array; wrap it: [{what[:-1]}]")
-    if isinstance(tree, Mapping):
-        return list(tree.items())
-    if isinstance(tree, Sequence) and not isinstance(tree, (str, bytes)):
-        return list(enumerate(tree))
     raise TypeError(f"{what} must be a list or dict of NumPy arrays, got {type(tree).__name__}")
 
 

@@ -85,7 +85,9 @@ class PaperAdam(Optimizer):
         \hat m = \frac{m}{1-\beta_1^t}, \qquad \hat v = \frac{v}{1-\beta_2^t}, \qquad
         \theta \leftarrow \theta - \frac{\alpha\, \hat m}{\sqrt{\hat v} + \epsilon}
 
-    Equals :class:`~nnopt.optim.Adam` with :math:`\hat\epsilon = \epsilon\sqrt{1-\beta_2^t}`.
+    Equals :class:`~nnopt.optim.Adam` whose constant :math:`\hat\epsilon` were replaced, at step t, by
+    :math:`\epsilon\sqrt{1-\beta_2^t}`; with a constant :math:`\hat\epsilon = \epsilon` the two differ where
+    :math:`\sqrt{v}` is comparable to ε.
 
     Parameters
     ----------
