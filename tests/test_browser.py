@@ -326,8 +326,8 @@ def broken_copy(tmp_path: Path, page: str, edit) -> Path:
 
 
 def test_checker_reports_mathjax_from_a_cdn(driver, tmp_path):
-    """The book as it was before MathJax was bundled: offline, every formula stays raw TeX."""
-    page = broken_copy(tmp_path, "book/intro.html",
+    """The book as it was before MathJax was bundled: offline, every formula stays raw TeX (on a page with math)."""
+    page = broken_copy(tmp_path, "book/gradient_descent.html",
                        lambda h: re.sub(r'src="[^"]*/_static/mathjax/tex-chtml\.js[^"]*"', f'src="{CDN_MATHJAX}"', h))
     problems = check_page(driver, page)
     assert kinds(problems) == {"external request", "failed to load", "console error", "math not typeset", "raw TeX"}

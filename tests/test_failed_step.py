@@ -12,7 +12,8 @@ import pytest
 
 from nnopt import optim
 
-N = 2 * optim.Optimizer.chunk_size + 5  # three pieces, the last one partial
+CHUNK = 4096  # pieces of this many float16 elements (instead of the default) keep the arrays small
+N = 2 * CHUNK + 5  # three pieces or more (float16: 3, float32: 5, float64: 9 in two threads), the last one partial
 
 OPTIMIZERS = {
     "sgd": lambda lr: optim.SGD(lr),
@@ -47,6 +48,7 @@ def arrays(tree):
 
 def cause(name, dtype, params, grads, make):
     """The optimizer and the gradients of a step that fails for the given reason."""
+    make = _small_pieces(make)
     big = float(np.finfo(dtype).max)
     grads = copy.deepcopy(grads)
     last_g = arrays(grads)[1]
@@ -62,6 +64,14 @@ def cause(name, dtype, params, grads, make):
     if name == "bad_schedule":  # a schedule that is fine at the first step and returns NaN at the second
         return make(lambda step: 0.01 if step == 0 else float("nan")), grads
     raise AssertionError(name)
+
+
+def _small_pieces(make):
+    def make_small(lr):
+        opt = make(lr)
+        opt.chunk_bytes = 2 * CHUNK
+        return opt
+    return make_small
 
 
 CAUSES = ["nan_gradient", "params_overflow", "huge_gradient", "bad_schedule"]
@@ -128,6 +138,7 @@ def test_an_exception_inside_the_rule_restores_every_piece_before_it():
     params, grads = problem(np.float64, as_dict=False)
     before = [a.copy() for a in params]
     opt = FailsOnThirdPiece(0.1, momentum=0.9)
+    opt.chunk_bytes, opt.threads = 8 * CHUNK, 1  # three float64 pieces, one thread (the rule counts them)
     with pytest.raises(RuntimeError, match="bug in the rule"):
         opt.step(params, grads)
     for a, b in zip(params, before):
@@ -153,7 +164,7 @@ def test_a_step_failing_in_one_thread_is_undone_in_all(name, why):
     every thread is restored."""
     params, grads = problem(np.float32, as_dict=False)
     opt, bad = cause(why, np.float32, params, grads, OPTIMIZERS[name])
-    opt.chunk_size, opt.threads = 1000, 3  # 66 pieces in three shares
+    opt.chunk_bytes, opt.threads = 4 * 500, 3  # 18 float32 pieces + the small parameter, in three shares
     before = [a.copy() for a in params]
     with pytest.raises(FloatingPointError):
         opt.step(params, bad)

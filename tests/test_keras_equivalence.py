@@ -12,10 +12,11 @@ What is proven, and how it can fail:
   arguments on each side), and every optimizer also runs with no arguments at all (``X()`` against
   ``keras.optimizers.X()``), so a wrong default changes the trajectory. Nothing is copied from one side to the other.
 - **Sizes.** Each configuration runs on small parameters (shapes (7, 5), (13,); 120 steps) and, in float32, on
-  parameters larger than the pieces nnopt updates at once (``Optimizer.chunk_size``, 32,768 elements): (200000,),
-  (300, 700) and (7, 5), 20 steps, so every piece, including the last, partial one, is compared after every step.
+  parameters larger than the pieces nnopt updates at once (``Optimizer.chunk_bytes``: 32,768 float32 elements):
+  (200000,), (300, 700) and (7, 5), 20 steps, so every piece, including the last, partial one, is compared after
+  every step.
 - **Exactness.** The gradients mix tiny (1e-8), huge (1e4), zero and sign-flipping components and all-zero steps.
-  In float32, 14 of the 18 configurations and all five default runs are bit-identical to Keras (``np.array_equal``
+  In float32, 18 of the 22 configurations and all five default runs are bit-identical to Keras (``np.array_equal``
   after every step). Four are not, each with a tolerance on max|nnopt − Keras| relative to the parameter's scale
   max|θ_Keras|, about ten times the measured worst case (reasons next to each configuration in ``CONFIGS``):
 
@@ -56,10 +57,11 @@ EPS32 = float(np.finfo(np.float32).eps)  # 2**-23
 EPS64 = float(np.finfo(np.float64).eps)  # 2**-52
 
 SMALL = dict(shapes=[(7, 5), (13,)], steps=120)
-# larger than the pieces nnopt updates at once (32,768 elements): 200000 = 6 pieces + 3,392, 210000 = 6 + 13,392
+# larger than the pieces nnopt updates at once (32,768 float32): 200000 = 6 pieces + 3,392, 210000 = 6 + 13,392;
+# with the small parameter that is 15 pieces, which nnopt updates in two threads
 LARGE = dict(shapes=[(200_000,), (300, 700), (7, 5)], steps=20)
 SIZES = {"small": SMALL, "large": LARGE}
-CHUNK = optim.Optimizer.chunk_size
+CHUNK = optim.Optimizer.chunk_bytes // 4  # float32 elements per piece
 assert all(np.prod(s) > CHUNK and np.prod(s) % CHUNK for s in LARGE["shapes"][:2]), CHUNK  # a partial last piece
 
 

@@ -94,7 +94,7 @@ def test_clipnorm_makes_the_sgd_step_exactly_lr_times_c(theta, c, lr):
     np.testing.assert_allclose(np.linalg.norm(theta - before), lr * c, rtol=1e-6)
 
 
-@given(n=st.integers(1, 3 * optim.Optimizer.chunk_size + 17), which=st.integers(0, len(ALL) - 1),
+@given(n=st.integers(1, 3 * optim.Optimizer.chunk_bytes // 4 + 17), which=st.integers(0, len(ALL) - 1),
        dtype=DTYPES)
 @settings(max_examples=12)
 def test_update_in_pieces_equals_update_in_one_piece(n, which, dtype):
@@ -104,7 +104,7 @@ def test_update_in_pieces_equals_update_in_one_piece(n, which, dtype):
     theta, g = rng.standard_normal(n).astype(dtype), rng.standard_normal(n).astype(dtype)
     whole = theta.copy()
     pieces, one_piece = ALL[which](), ALL[which]()
-    one_piece.chunk_size = n
+    one_piece.chunk_bytes = 8 * n
     for k in range(3):
         pieces.step([theta], [g * (k + 1)])
         one_piece.step([whole], [g * (k + 1)])
@@ -121,7 +121,7 @@ def test_update_in_threads_equals_update_in_one_piece(n, which, threads):
     theta, g = rng.standard_normal(n).astype(np.float32), rng.standard_normal(n).astype(np.float32)
     whole = theta.copy()
     threaded, one_piece = ALL[which](), ALL[which]()
-    threaded.chunk_size, threaded.threads, one_piece.chunk_size = 97, threads, n
+    threaded.chunk_bytes, threaded.threads, one_piece.chunk_bytes = 4 * 97, threads, 8 * n
     for k in range(3):
         threaded.step([theta], [g * (k + 1)])
         one_piece.step([whole], [g * (k + 1)])

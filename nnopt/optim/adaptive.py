@@ -88,7 +88,8 @@ class RMSprop(Optimizer):
 
     def update(self, theta, g, state, lr):
         rho, s = self.rho, state["mean_square"]
-        s[...] = rho * s + (1 - rho) * (g * g)  # s ← ρs + (1−ρ)g²
+        s *= rho
+        s += (1 - rho) * (g * g)  # s ← ρs + (1−ρ)g²
         if self.centered:
             g_bar = state["average_gradient"]
             g_bar[...] = rho * g_bar + (1 - rho) * g  # ḡ ← ρḡ + (1−ρ)g

@@ -77,9 +77,11 @@ class Optimizer:
         With ``gradient_accumulation_steps``, ``accumulated[key]``: the gradients summed since the last update.
     """
 
-    #: Largest piece (in elements) of an array handed to :meth:`update` at once; temporaries of this size stay
-    #: in the CPU cache, which keeps plain NumPy expressions close to the memory-bound speed on large arrays.
-    chunk_size: int = 1 << 15
+    #: The size in bytes of the pieces of a large array handed to :meth:`update` at once (32,768 float32
+    #: elements). The temporaries of a plain NumPy expression on a piece stay in the CPU cache, and the memory
+    #: allocator reuses them from piece to piece instead of asking the system for fresh pages (larger
+    #: temporaries, 256 KiB and up, made a step several times slower in our measurements).
+    chunk_bytes: int = 1 << 17
     #: True when :meth:`update` acts element by element, so it may be given pieces of the arrays.
     elementwise: bool = True
     #: The number of threads that update the pieces of a large step side by side; None means one per available
@@ -123,7 +125,7 @@ class Optimizer:
         """The algorithm: update ``theta`` and the arrays in ``state`` in place from the gradient ``g``.
 
         ``lr`` is the learning rate of this step. Large arrays arrive in pieces (views of at most
-        ``chunk_size`` elements); ``self.iterations`` is the number of steps before this one.
+        ``chunk_bytes`` bytes); ``self.iterations`` is the number of steps before this one.
         """
         raise NotImplementedError(f"{type(self).__name__} must define update(self, theta, g, state, lr)")
 
@@ -275,7 +277,7 @@ class Optimizer:
 
     def _pieces(self, key: object, theta: np.ndarray, g: np.ndarray):
         """(θ, g, state, saved) for each piece of one parameter: the whole arrays, or flat cache-sized views."""
-        state, saved, n = self.state[key], self._saved[key], self.chunk_size
+        state, saved, n = self.state[key], self._saved[key], max(1, self.chunk_bytes // theta.itemsize)
         if theta.size <= n or not self.elementwise or not all(
                 a.flags.c_contiguous for a in (theta, g, *state.values(), *saved)):
             return ((theta, g, state, saved),)

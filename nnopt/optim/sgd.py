@@ -45,7 +45,8 @@ class SGD(Optimizer):
             theta -= g * lr  # θ ← θ − αg
             return
         beta, v = self.momentum, state["velocity"]
-        v[...] = v * beta - g * lr  # v ← βv − αg
+        v *= beta
+        v -= g * lr  # v ← βv − αg
         if self.nesterov:
             theta += v * beta - g * lr  # θ ← θ + βv − αg
         else:
