@@ -81,7 +81,23 @@ class AdamW(Adam):
         super().__init__(learning_rate, beta_1, beta_2, epsilon, amsgrad, weight_decay=weight_decay, **kwargs)
 
 
-class Nadam(Optimizer):
+class AdamLike(Optimizer):
+    """The arguments Keras' Nadam, Adamax and Lamb share with Adam (``learning_rate``, ``beta_1``, ``beta_2``,
+    ``epsilon``; same defaults), checked once; the state is ``first_moment`` and ``second_moment`` unless a rule
+    says otherwise."""
+
+    def __init__(self, learning_rate: LearningRate = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
+                 epsilon: float = 1e-7, **kwargs) -> None:
+        super().__init__(learning_rate, **kwargs)
+        self.beta_1 = check_number("beta_1", beta_1, ge=0, lt=1, example=0.9)
+        self.beta_2 = check_number("beta_2", beta_2, ge=0, lt=1, example=0.999)
+        self.epsilon = check_number("epsilon", epsilon, gt=0, example=1e-7)
+
+    def initial_state(self, theta):
+        return {"first_moment": np.zeros_like(theta), "second_moment": np.zeros_like(theta)}
+
+
+class Nadam(AdamLike):
     r"""Adam with Nesterov momentum, exactly as ``keras.optimizers.Nadam`` (Dozat 2016).
 
     .. math::
@@ -108,17 +124,6 @@ class Nadam(Optimizer):
         ``weight_decay``, ``clipnorm``, ... : see :class:`~nnopt.optim.Optimizer`.
     """
 
-    def __init__(self, learning_rate: LearningRate = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
-                 epsilon: float = 1e-7, **kwargs) -> None:
-        super().__init__(learning_rate, **kwargs)
-        self.beta_1 = check_number("beta_1", beta_1, ge=0, lt=1, example=0.9)
-        self.beta_2 = check_number("beta_2", beta_2, ge=0, lt=1, example=0.999)
-        self.epsilon = check_number("epsilon", epsilon, gt=0, example=1e-7)
-        self._u_products: dict[type, tuple[int, np.floating]] = {}  # dtype -> (t, Π_t), the last one computed
-
-    def initial_state(self, theta):
-        return {"first_moment": np.zeros_like(theta), "second_moment": np.zeros_like(theta)}
-
     def update(self, theta, g, state, lr):
         m, v = state["first_moment"], state["second_moment"]
         t, x = self.iterations + 1, theta.dtype.type  # Keras computes the scalars in the parameters' dtype
@@ -134,16 +139,17 @@ class Nadam(Optimizer):
 
     def _u_product(self, t: int, x: type) -> np.floating:
         """Π_t in the dtype ``x``, multiplied step by step in Keras' order ((Π·β₁)·(1 − ½·0.96ˢ)), remembered."""
-        known, product = self._u_products.get(x, (0, x(1.0)))
+        memo = self.__dict__.setdefault("_u_products", {})  # dtype -> (t, Π_t), the last one computed
+        known, product = memo.get(x, (0, x(1.0)))
         if known > t:  # pragma: no cover - only if iterations went back; start again
             known, product = 0, x(1.0)
         for s in range(known + 1, t + 1):
             product = product * x(self.beta_1) * (1 - 0.5 * x(0.96) ** x(s))
-        self._u_products[x] = (t, product)  # one assignment: safe when pieces are updated in threads
+        memo[x] = (t, product)  # one assignment: safe when pieces are updated in threads
         return product
 
 
-class Adamax(Optimizer):
+class Adamax(AdamLike):
     r"""Adam with the infinity norm, exactly as ``keras.optimizers.Adamax`` (Kingma & Ba 2015, sec. 7.1).
 
     .. math::
@@ -164,13 +170,6 @@ class Adamax(Optimizer):
     **kwargs
         ``weight_decay``, ``clipnorm``, ... : see :class:`~nnopt.optim.Optimizer`.
     """
-
-    def __init__(self, learning_rate: LearningRate = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
-                 epsilon: float = 1e-7, **kwargs) -> None:
-        super().__init__(learning_rate, **kwargs)
-        self.beta_1 = check_number("beta_1", beta_1, ge=0, lt=1, example=0.9)
-        self.beta_2 = check_number("beta_2", beta_2, ge=0, lt=1, example=0.999)
-        self.epsilon = check_number("epsilon", epsilon, gt=0, example=1e-7)
 
     def initial_state(self, theta):
         return {"first_moment": np.zeros_like(theta), "infinity_norm": np.zeros_like(theta)}

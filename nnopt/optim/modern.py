@@ -13,6 +13,7 @@ import re
 import numpy as np
 
 from nnopt._checks import check_number
+from nnopt.optim.adam import AdamLike
 from nnopt.optim.base import LearningRate, Optimizer
 
 __all__ = ["Ftrl", "Lion", "Lamb", "Adafactor", "Muon", "ScheduleFreeAdamW"]
@@ -120,7 +121,7 @@ class Lion(Optimizer):
         m[...] = m * b2 + g * (1 - b2)  # m ← β₂m + (1−β₂)g
 
 
-class Lamb(Optimizer):
+class Lamb(AdamLike):
     r"""LAMB (layer-wise adaptive moments), exactly as ``keras.optimizers.Lamb`` (You et al. 2020).
 
     .. math::
@@ -147,16 +148,6 @@ class Lamb(Optimizer):
     """
 
     elementwise = False  # norms of whole arrays
-
-    def __init__(self, learning_rate: LearningRate = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
-                 epsilon: float = 1e-7, **kwargs) -> None:
-        super().__init__(learning_rate, **kwargs)
-        self.beta_1 = check_number("beta_1", beta_1, ge=0, lt=1, example=0.9)
-        self.beta_2 = check_number("beta_2", beta_2, ge=0, lt=1, example=0.999)
-        self.epsilon = check_number("epsilon", epsilon, gt=0, example=1e-7)
-
-    def initial_state(self, theta):
-        return {"first_moment": np.zeros_like(theta), "second_moment": np.zeros_like(theta)}
 
     def update(self, theta, g, state, lr):
         m, v = state["first_moment"], state["second_moment"]
