@@ -37,16 +37,21 @@ def numeric_arguments():
             extra = {}
         values = {**{n: p.default for n, p in params.items()}, **REQUIRED.get(cls.__name__, {}), **extra}
         for name, value in values.items():
-            if isinstance(value, bool) or name in ("schedule", "boundaries", "values"):
+            if isinstance(value, bool) or name in ("schedule", "boundaries", "values", "exclude_layers"):
                 continue
             if value is None:
                 value = BASE_ARGS.get(name, 0.1)
             if isinstance(value, (int, float)):
-                out.append((cls, name, value, isinstance(value, int) and name != "learning_rate"))
+                integer = isinstance(value, int) and name not in ("learning_rate", "adam_lr_ratio")  # any number > 0
+                out.append((cls, name, value, integer))
     return out
 
 
 ARGS = numeric_arguments()
+# Arguments whose valid range contains the -1 tried below: the value out of range to try instead (None: any finite
+# number is valid). Keras: learning_rate_power <= 0, beta_2_decay <= 0, the Newton–Schulz coefficients any number.
+NEGATIVE_IS_VALID = {"learning_rate_power": 0.5, "beta_2_decay": 0.5, "muon_a": None, "muon_b": None, "muon_c": None}
+NONE_IS_OFF = {"warmup_target", "rms_rate", "adam_weight_decay"}  # besides the base class' (as in Keras)
 
 
 def build(cls, **kwargs):
@@ -75,8 +80,12 @@ def test_piecewise_constant_lists_are_checked_entry_by_entry(boundaries, values,
 @pytest.mark.parametrize("bad", ["0.1", None, float("nan"), -1, [0.1]], ids=["str", "None", "nan", "-1", "list"])
 @pytest.mark.parametrize("cls, name, good, integer", ARGS, ids=[f"{c.__name__}.{n}" for c, n, *_ in ARGS])
 def test_a_bad_argument_is_named_with_its_fix(cls, name, good, integer, bad):
-    if bad is None and name in BASE_ARGS | {"warmup_target": 0}:
+    if bad is None and (name in BASE_ARGS or name in NONE_IS_OFF):
         return  # None means "off" for these
+    if bad == -1 and name in NEGATIVE_IS_VALID:
+        if NEGATIVE_IS_VALID[name] is None:
+            return
+        bad = NEGATIVE_IS_VALID[name]
     if name == "weight_decay" and cls is optim.AdamW and bad is None:
         with pytest.raises(ValueError, match=r"AdamW needs weight_decay.*use Adam"):
             build(cls, **{name: bad})

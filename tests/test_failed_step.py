@@ -28,8 +28,24 @@ OPTIMIZERS = {
     "ema_momentum": lambda lr: optim.EMAMomentum(lr),
     "stacked_ema_momentum": lambda lr: optim.StackedEMAMomentum(lr),
     "paper_adam_clipvalue": lambda lr: optim.PaperAdam(lr, clipvalue=1e30),
+    "adadelta": lambda lr: optim.Adadelta(lr),
+    "nadam_decay": lambda lr: optim.Nadam(lr, weight_decay=0.004),
+    "adamax": lambda lr: optim.Adamax(lr),
+    "ftrl_regularized": lambda lr: optim.Ftrl(lr, l1_regularization_strength=0.01, l2_regularization_strength=0.01),
+    "lion": lambda lr: optim.Lion(lr),
+    "lamb": lambda lr: optim.Lamb(lr),
+    "adafactor": lambda lr: optim.Adafactor(lr),
+    "muon": lambda lr: optim.Muon(lr),  # vectors: its AdamW fallback (its matrix step: test_modern_optimizers.py)
+    "schedule_free_adamw": lambda lr: optim.ScheduleFreeAdamW(lr, warmup_steps=3),
 }
 DTYPES = [np.float16, np.float32, np.float64]
+# causes that cannot make these rules' step fail, or leave no good step before it to fail after
+NOT_APPLICABLE = {
+    ("lion", "huge_gradient"): "Lion's step is ±α whatever the gradient's size: nothing overflows",
+    ("ftrl_regularized", "params_overflow"): "FTRL computes θ afresh from its state (z, n): a huge θ is not pushed",
+    ("lamb", "params_overflow"): "‖θ‖ (the trust ratio's) overflows already in the good step before",
+    ("adafactor", "params_overflow"): "RMS(θ) (the step's scale) overflows already in the good step before",
+}
 
 
 def problem(dtype, as_dict):
@@ -84,6 +100,8 @@ CAUSES = ["nan_gradient", "params_overflow", "huge_gradient", "bad_schedule"]
 def test_a_failed_step_changes_nothing(name, why, as_dict, dtype):
     if why == "huge_gradient" and "clip" in name:
         pytest.skip("clipping turns the huge gradient into an ordinary one; the other causes are tested")
+    if (name, why) in NOT_APPLICABLE:
+        pytest.skip(NOT_APPLICABLE[name, why])
     params, grads = problem(dtype, as_dict)
     good_grads = copy.deepcopy(grads)
     opt, bad_grads = cause(why, dtype, params, grads, OPTIMIZERS[name])
@@ -112,7 +130,8 @@ def test_a_failed_step_changes_nothing(name, why, as_dict, dtype):
 @pytest.mark.parametrize("name", sorted(OPTIMIZERS))
 def test_a_failed_first_step_leaves_no_state_and_the_next_step_works(name):
     params, grads = problem(np.float32, as_dict=False)
-    opt, bad_grads = cause("huge_gradient", np.float32, params, grads, OPTIMIZERS[name])
+    why = "params_overflow" if (name, "huge_gradient") in NOT_APPLICABLE else "huge_gradient"
+    opt, bad_grads = cause(why, np.float32, params, grads, OPTIMIZERS[name])
     before = [a.copy() for a in params]
     with pytest.raises(FloatingPointError):
         opt.step(params, bad_grads)

@@ -6,8 +6,10 @@ a failed step). A subclass states its state (``initial_state``) and its rule (``
 few lines of NumPy. One file per family:
 
 - ``sgd.py``: :class:`SGD` (with momentum and Nesterov)
-- ``adaptive.py``: :class:`Adagrad`, :class:`RMSprop`
-- ``adam.py``: :class:`Adam`, :class:`AdamW`
+- ``adaptive.py``: :class:`Adagrad`, :class:`RMSprop`, :class:`Adadelta`
+- ``adam.py``: :class:`Adam`, :class:`AdamW`, :class:`Nadam`, :class:`Adamax`
+- ``modern.py``: :class:`Ftrl`, :class:`Lion`, :class:`Lamb`, :class:`Adafactor`, :class:`Muon`,
+  :class:`ScheduleFreeAdamW`
 - ``textbook.py``: :class:`EMAMomentum`, :class:`StackedEMAMomentum`, :class:`PaperAdam`
 
 Usage, with ``params`` and ``grads`` lists (or dicts) of same-shape float arrays::
@@ -17,11 +19,13 @@ Usage, with ``params`` and ``grads`` lists (or dicts) of same-shape float arrays
     opt.state[0]["first_moment"]    # plain arrays, for plots
 """
 
-from nnopt.optim.adam import Adam, AdamW
-from nnopt.optim.adaptive import Adagrad, RMSprop
+from nnopt.optim.adam import Adam, Adamax, AdamW, Nadam
+from nnopt.optim.adaptive import Adadelta, Adagrad, RMSprop
 from nnopt.optim.base import LearningRate, Optimizer, Params
+from nnopt.optim.modern import Adafactor, Ftrl, Lamb, Lion, Muon, ScheduleFreeAdamW
 from nnopt.optim.sgd import SGD
 from nnopt.optim.textbook import EMAMomentum, PaperAdam, StackedEMAMomentum
 
-__all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "EMAMomentum", "StackedEMAMomentum",
-           "PaperAdam", "LearningRate", "Params"]
+__all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adadelta", "Adam", "AdamW", "Nadam", "Adamax", "Ftrl", "Lion",
+           "Lamb", "Adafactor", "Muon", "ScheduleFreeAdamW", "EMAMomentum", "StackedEMAMomentum", "PaperAdam",
+           "LearningRate", "Params"]

@@ -1,4 +1,4 @@
-"""Adam and AdamW: moving averages of the gradient and of its square, with bias correction (Keras')."""
+"""The Adam family: moving averages of the gradient and of its square, with bias correction (Keras')."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import numpy as np
 from nnopt._checks import check_number
 from nnopt.optim.base import LearningRate, Optimizer
 
-__all__ = ["Adam", "AdamW"]
+__all__ = ["Adam", "AdamW", "Nadam", "Adamax"]
 
 
 class Adam(Optimizer):
@@ -82,3 +82,104 @@ class AdamW(Adam):
         if weight_decay is None:
             raise ValueError("AdamW needs weight_decay (a number >= 0, e.g. weight_decay=0.004); for no decay use Adam")
         super().__init__(learning_rate, beta_1, beta_2, epsilon, amsgrad, weight_decay=weight_decay, **kwargs)
+
+
+class AdamLike(Optimizer):
+    """The arguments Keras' Nadam, Adamax and Lamb share with Adam (``learning_rate``, ``beta_1``, ``beta_2``,
+    ``epsilon``; same defaults), checked once; the state is ``first_moment`` and ``second_moment`` unless a rule
+    says otherwise."""
+
+    def __init__(self, learning_rate: LearningRate = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
+                 epsilon: float = 1e-7, **kwargs) -> None:
+        super().__init__(learning_rate, **kwargs)
+        self.beta_1 = check_number("beta_1", beta_1, ge=0, lt=1, example=0.9)
+        self.beta_2 = check_number("beta_2", beta_2, ge=0, lt=1, example=0.999)
+        self.epsilon = check_number("epsilon", epsilon, gt=0, example=1e-7)
+
+    def initial_state(self, theta):
+        return {"first_moment": np.zeros_like(theta), "second_moment": np.zeros_like(theta)}
+
+
+class Nadam(AdamLike):
+    r"""Adam with Nesterov momentum, exactly as ``keras.optimizers.Nadam`` (Dozat 2016).
+
+    .. math::
+        u_t = \beta_1\bigl(1 - \tfrac12\, 0.96^{t}\bigr), \qquad \Pi_t = \prod_{s=1}^{t} u_s, \\
+        m \leftarrow m + (1-\beta_1)(g - m), \qquad v \leftarrow v + (1-\beta_2)(g^2 - v), \\
+        \hat m = \frac{u_{t+1}\, m}{1 - \Pi_t u_{t+1}} + \frac{(1-u_t)\, g}{1 - \Pi_t}, \qquad
+        \hat v = \frac{v}{1-\beta_2^t}, \qquad
+        \theta \leftarrow \theta - \frac{\alpha\, \hat m}{\sqrt{\hat v} + \hat\epsilon}
+
+    The momentum schedule :math:`u_t` ("warming up" β₁ with 0.96ᵗ) is Dozat's; Keras keeps the product
+    :math:`\Pi_t` as one variable for all parameters, multiplied once per step in the first parameter's dtype
+    (nnopt multiplies it in the same order, in each parameter's dtype: the same unless the parameters mix
+    float32 and float64). The state is ``first_moment`` (m) and ``second_moment`` (v).
+
+    Parameters
+    ----------
+    learning_rate
+        α: a number > 0 or a schedule (default 0.001).
+    beta_1, beta_2
+        Decay rates of the two moving averages, in [0, 1) (defaults 0.9 and 0.999).
+    epsilon
+        :math:`\hat\epsilon > 0`, added to :math:`\sqrt{\hat v}` (default 1e-7).
+    **kwargs
+        ``weight_decay``, ``clipnorm``, ... : see :class:`~nnopt.optim.Optimizer`.
+    """
+
+    def update(self, theta, g, state, lr):
+        m, v = state["first_moment"], state["second_moment"]
+        t, x = self.iterations + 1, theta.dtype.type  # Keras computes the scalars in the parameters' dtype
+        b1, b2 = x(self.beta_1), x(self.beta_2)
+        u_t = b1 * (1 - 0.5 * x(0.96) ** x(t))  # u_t = β₁(1 − ½·0.96ᵗ)
+        u_next = b1 * (1 - 0.5 * x(0.96) ** x(t + 1))  # u_{t+1}
+        u_product = self._u_product(t, x)  # Π_t = u_1 ⋯ u_t
+        m += (g - m) * (1 - b1)  # m ← m + (1−β₁)(g − m)
+        v += (g * g - v) * (1 - b2)  # v ← v + (1−β₂)(g² − v)
+        m_hat = u_next * m / (1 - u_product * u_next) + (1 - u_t) * g / (1 - u_product)  # m̂
+        v_hat = v / (1 - b2 ** x(t))  # v̂ = v / (1−β₂ᵗ)
+        theta -= m_hat * lr / (np.sqrt(v_hat) + self.epsilon)  # θ ← θ − α m̂ / (√v̂ + ε̂)
+
+    def _u_product(self, t: int, x: type) -> np.floating:
+        """Π_t in the dtype ``x``, multiplied step by step in Keras' order ((Π·β₁)·(1 − ½·0.96ˢ)), remembered."""
+        memo = self.__dict__.setdefault("_u_products", {})  # dtype -> (t, Π_t), the last one computed
+        known, product = memo.get(x, (0, x(1.0)))
+        if known > t:  # pragma: no cover - only if iterations went back; start again
+            known, product = 0, x(1.0)
+        for s in range(known + 1, t + 1):
+            product = product * x(self.beta_1) * (1 - 0.5 * x(0.96) ** x(s))
+        memo[x] = (t, product)  # one assignment: safe when pieces are updated in threads
+        return product
+
+
+class Adamax(AdamLike):
+    r"""Adam with the infinity norm, exactly as ``keras.optimizers.Adamax`` (Kingma & Ba 2015, sec. 7.1).
+
+    .. math::
+        m \leftarrow m + (1-\beta_1)(g - m), \qquad u \leftarrow \max(\beta_2 u, |g|), \qquad
+        \theta \leftarrow \theta - \frac{\alpha\, m}{(1-\beta_1^t)(u + \hat\epsilon)}
+
+    The paper has no ε̂ (it divides by u); Keras adds ε̂ so that a never-seen coordinate (u = 0) gets no NaN.
+    The state is ``first_moment`` (m) and ``infinity_norm`` (u).
+
+    Parameters
+    ----------
+    learning_rate
+        α: a number > 0 or a schedule (default 0.001).
+    beta_1, beta_2
+        Decay rates of m and u, in [0, 1) (defaults 0.9 and 0.999).
+    epsilon
+        :math:`\hat\epsilon > 0`, added to u (default 1e-7).
+    **kwargs
+        ``weight_decay``, ``clipnorm``, ... : see :class:`~nnopt.optim.Optimizer`.
+    """
+
+    def initial_state(self, theta):
+        return {"first_moment": np.zeros_like(theta), "infinity_norm": np.zeros_like(theta)}
+
+    def update(self, theta, g, state, lr):
+        m, u = state["first_moment"], state["infinity_norm"]
+        t, x = self.iterations + 1, theta.dtype.type
+        m += (g - m) * (1 - self.beta_1)  # m ← m + (1−β₁)(g − m)
+        u[...] = np.maximum(self.beta_2 * u, np.abs(g))  # u ← max(β₂u, |g|)
+        theta -= lr * m / ((1 - x(self.beta_1) ** x(t)) * (u + self.epsilon))  # θ ← θ − αm / ((1−β₁ᵗ)(u + ε̂))

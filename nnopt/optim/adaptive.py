@@ -1,4 +1,4 @@
-"""Per-coordinate step sizes from the history of squared gradients: ``Adagrad`` and ``RMSprop`` (Keras')."""
+"""Per-coordinate step sizes from the history of squared gradients: ``Adagrad``, ``RMSprop``, ``Adadelta`` (Keras')."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import numpy as np
 from nnopt._checks import check_number
 from nnopt.optim.base import LearningRate, Optimizer
 
-__all__ = ["Adagrad", "RMSprop"]
+__all__ = ["Adagrad", "RMSprop", "Adadelta"]
 
 
 class Adagrad(Optimizer):
@@ -101,3 +101,45 @@ class RMSprop(Optimizer):
             u[...] = self.momentum * u + step  # u ← μu + Δ
             step = u
         theta -= step  # θ ← θ − Δ (or − u)
+
+
+class Adadelta(Optimizer):
+    r"""Adadelta, exactly as ``keras.optimizers.Adadelta`` (Zeiler 2012).
+
+    .. math::
+        s \leftarrow \rho s + (1-\rho) g^2, \qquad
+        \Delta = \frac{\sqrt{d + \epsilon}}{\sqrt{s + \epsilon}}\, g, \qquad
+        d \leftarrow \rho d + (1-\rho) \Delta^2, \qquad \theta \leftarrow \theta - \alpha \Delta
+
+    The ratio of the two root mean squares (of past updates, d, and of gradients, s) gives each coordinate its
+    own step in the units of θ. Zeiler's rule has no learning rate (α = 1); Keras multiplies by α (default
+    0.001; use ``learning_rate=1.0`` for the paper's rule). The state is ``mean_square`` (s) and
+    ``mean_square_update`` (d).
+
+    Parameters
+    ----------
+    learning_rate
+        α: a number > 0 or a schedule (default 0.001).
+    rho
+        ρ in [0, 1): decay of both moving averages (default 0.95).
+    epsilon
+        ε > 0, inside both roots (default 1e-7).
+    **kwargs
+        ``weight_decay``, ``clipnorm``, ... : see :class:`Optimizer`.
+    """
+
+    def __init__(self, learning_rate: LearningRate = 0.001, rho: float = 0.95, epsilon: float = 1e-7,
+                 **kwargs) -> None:
+        super().__init__(learning_rate, **kwargs)
+        self.rho = check_number("rho", rho, ge=0, lt=1, example=0.95)
+        self.epsilon = check_number("epsilon", epsilon, gt=0, example=1e-7)
+
+    def initial_state(self, theta):
+        return {"mean_square": np.zeros_like(theta), "mean_square_update": np.zeros_like(theta)}
+
+    def update(self, theta, g, state, lr):
+        rho, s, d = self.rho, state["mean_square"], state["mean_square_update"]
+        s[...] = rho * s + (1 - rho) * (g * g)  # s ← ρs + (1−ρ)g²
+        delta = np.sqrt(d + self.epsilon) * g / np.sqrt(s + self.epsilon)  # Δ = √(d + ε) g / √(s + ε)
+        d[...] = rho * d + (1 - rho) * (delta * delta)  # d ← ρd + (1−ρ)Δ²
+        theta -= lr * delta  # θ ← θ − αΔ
