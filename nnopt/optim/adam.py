@@ -57,7 +57,7 @@ class Adam(Optimizer):
         m += (1 - b1) * (g - m)  # m ← m + (1−β₁)(g − m)
         v += (1 - b2) * (g * g - v)  # v ← v + (1−β₂)(g² − v)
         if self.amsgrad:
-            v = np.maximum(state["max_second_moment"], v, out=state["max_second_moment"])  # v̂ ← max(v̂, v)
+            v = np.maximum(state["max_second_moment"], v, out=state["max_second_moment"])  # v_max ← max(v_max, v)
         theta -= m * alpha_t / (np.sqrt(v) + self.epsilon)  # θ ← θ − α_t m / (√v + ε̂)
 
 

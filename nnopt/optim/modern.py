@@ -273,7 +273,7 @@ class Muon(Optimizer):
         O = \operatorname{NS}(g + \mu m) \ \text{(Nesterov; else } \operatorname{NS}(m)\text{)}, \qquad
         \theta \leftarrow \theta - \alpha \sqrt{\max(n, k)}\; r\, O
 
-    where NS is five (``ns_steps``) Newton–Schulz iterations (:func:`_newton_schulz`): O has the singular
+    where NS is five (``ns_steps``) Newton–Schulz iterations (``_newton_schulz``): O has the singular
     vectors of the momentum and singular values near 1, so every direction of the matrix moves by about the
     same amount. The factor :math:`r\sqrt{\max(n, k)}` (r = ``rms_rate``, None: factor 1) is Moonlight's (Liu et
     al. 2025), which Keras uses in place of Jordan's :math:`\sqrt{\max(1, n/k)}`: it gives O the RMS of an AdamW
