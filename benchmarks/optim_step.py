@@ -50,7 +50,10 @@ def cpu_description() -> str:
 def keras_worker(conn, n: int) -> None:
     """In its own process: build the Keras steps, then time one step of case i whenever asked."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    stderr = os.dup(2)
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 2)  # TensorFlow's start-up notices (oneDNN) ignore the log level
     import tensorflow as tf
+    os.dup2(stderr, 2)
     from tensorflow import keras
 
     rng = np.random.default_rng(1)
@@ -144,6 +147,7 @@ def main() -> None:
         times = {key: [] for key in [*opts, "keras"]}
         for _ in range(repeats):
             for key, opt in opts.items():
+                time.sleep(0.05)  # let TensorFlow's threads, which spin a while after a step, go idle
                 t0 = time.perf_counter()
                 opt.step([theta], [grad])
                 times[key].append(time.perf_counter() - t0)

@@ -13,7 +13,7 @@ import pytest
 from nnopt import optim
 
 CHUNK = 4096  # pieces of this many float16 elements (instead of the default) keep the arrays small
-N = 2 * CHUNK + 5  # three pieces or more (float16: 3, float32: 5, float64: 9 in two threads), the last one partial
+N = 2 * CHUNK + 5  # three pieces or more (float16: 3, float32: 5, float64: 9), the last one partial
 
 OPTIMIZERS = {
     "sgd": lambda lr: optim.SGD(lr),
@@ -183,7 +183,7 @@ def test_a_step_failing_in_one_thread_is_undone_in_all(name, why):
     every thread is restored."""
     params, grads = problem(np.float32, as_dict=False)
     opt, bad = cause(why, np.float32, params, grads, OPTIMIZERS[name])
-    opt.chunk_bytes, opt.threads = 4 * 500, 3  # 18 float32 pieces + the small parameter, in three shares
+    opt.chunk_bytes, opt.threads = 4 * 100, 3  # 11 blocks of 8 float32 pieces + the small parameter, 3 threads
     before = [a.copy() for a in params]
     with pytest.raises(FloatingPointError):
         opt.step(params, bad)

@@ -64,8 +64,7 @@ EPS32 = float(np.finfo(np.float32).eps)  # 2**-23
 EPS64 = float(np.finfo(np.float64).eps)  # 2**-52
 
 SMALL = dict(shapes=[(7, 5), (13,)], steps=120)
-# larger than the pieces nnopt updates at once (32,768 float32): 200000 = 6 pieces + 3,392, 210000 = 6 + 13,392;
-# with the small parameter that is 15 pieces, which nnopt updates in two threads
+# larger than the pieces nnopt updates at once (32,768 float32): 200000 = 6 pieces + 3,392, 210000 = 6 + 13,392
 LARGE = dict(shapes=[(200_000,), (300, 700), (7, 5)], steps=20)
 SIZES = {"small": SMALL, "large": LARGE}
 CHUNK = optim.Optimizer.chunk_bytes // 4  # float32 elements per piece

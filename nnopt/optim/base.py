@@ -233,12 +233,12 @@ class Optimizer:
 
     def _apply(self, pairs: list[tuple[object, np.ndarray, np.ndarray]], grads: list[np.ndarray],
                lr: float) -> None:
-        """Decay and update every piece; if any piece fails, restore every piece touched, then raise."""
-        jobs = [(key, piece) for (key, theta, _), g in zip(pairs, grads) for piece in self._pieces(key, theta, g)]
+        """Decay and update every block; if any block fails, restore every block touched, then raise."""
+        jobs = [job for (key, theta, _), g in zip(pairs, grads) for job in self._blocks(key, theta, g)]
         workers = min(self.threads or _cores(), len(jobs) // 4) if len(jobs) >= 8 else 1
         if workers <= 1:
             results = [self._run(jobs, lr)]
-        else:  # contiguous shares of the pieces, one per thread; NumPy releases the GIL inside its loops
+        else:  # contiguous shares of the blocks, one per thread; NumPy releases the GIL inside its loops
             shares = [jobs[i * len(jobs) // workers:(i + 1) * len(jobs) // workers] for i in range(workers)]
             results = list(_pool().map(self._run_in_thread, shares, [lr] * workers))
         errors = [error for _, error in results if error is not None]
@@ -250,19 +250,26 @@ class Optimizer:
             raise errors[0]
 
     def _run(self, jobs: list, lr: float) -> tuple[list, BaseException | None]:
-        """Save, decay, update and check each piece in turn; stop at the first failure and return it."""
-        touched = []  # (live arrays, their saved copies) of each piece updated so far
+        """Save, decay, update and check each block in turn; stop at the first failure and return it.
+
+        A block is saved and checked as a whole (one copy and one sum per array) and handed to the rule in
+        pieces of ``chunk_bytes``, whose temporaries stay in the cache.
+        """
+        touched = []  # (live arrays, their saved copies) of each block updated so far
         try:
-            for key, (theta_p, g_p, state_p, saved_p) in jobs:
-                live = [theta_p, *state_p.values()]
-                for a, b in zip(live, saved_p):
+            for key, theta_b, g_b, state_b, saved_b, n in jobs:
+                live = [theta_b, *state_b.values()]
+                for a, b in zip(live, saved_b):
                     np.copyto(b, a)
-                touched.append((live, saved_p))
-                if self.weight_decay:
-                    self._decay(theta_p, lr)
-                self.update(theta_p, g_p, state_p, lr)
+                touched.append((live, saved_b))
+                for i in range(0, theta_b.size, n) if n < theta_b.size else (None,):
+                    theta, g, state = (theta_b, g_b, state_b) if i is None else (
+                        theta_b[i:i + n], g_b[i:i + n], {name: a[i:i + n] for name, a in state_b.items()})
+                    if self.weight_decay:
+                        self._decay(theta, lr)
+                    self.update(theta, g, state, lr)
                 if not _all_finite(live):
-                    return touched, self._overflow_error(key, theta_p, state_p, lr)
+                    return touched, self._overflow_error(key, theta_b, state_b, lr)
         except BaseException as error:  # e.g. an error inside a rule: undone like an overflow
             return touched, error
         return touched, None
@@ -275,17 +282,19 @@ class Optimizer:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # NumPy's error state is per thread
             return self._run(jobs, lr)
 
-    def _pieces(self, key: object, theta: np.ndarray, g: np.ndarray):
-        """(θ, g, state, saved) for each piece of one parameter: the whole arrays, or flat cache-sized views."""
+    def _blocks(self, key: object, theta: np.ndarray, g: np.ndarray) -> list[tuple]:
+        """The jobs of one parameter, (key, θ, g, state, saved, piece size): the whole arrays, or flat blocks of
+        ``_BLOCK_PIECES`` pieces of ``chunk_bytes`` each."""
         state, saved, n = self.state[key], self._saved[key], max(1, self.chunk_bytes // theta.itemsize)
         if theta.size <= n or not self.elementwise or not all(
                 a.flags.c_contiguous for a in (theta, g, *state.values(), *saved)):
-            return ((theta, g, state, saved),)
+            return [(key, theta, g, state, saved, theta.size)]
         theta, g = theta.reshape(-1), g.reshape(-1)
         state = {name: a.reshape(-1) for name, a in state.items()}
         saved = [a.reshape(-1) for a in saved]
-        return ((theta[i:i + n], g[i:i + n], {name: a[i:i + n] for name, a in state.items()},
-                 [a[i:i + n] for a in saved]) for i in range(0, theta.size, n))
+        m = n * _BLOCK_PIECES
+        return [(key, theta[i:i + m], g[i:i + m], {name: a[i:i + m] for name, a in state.items()},
+                 [a[i:i + m] for a in saved], n) for i in range(0, theta.size, m)]
 
     def _overflow_error(self, key: object, theta: np.ndarray, state: dict[str, np.ndarray],
                         lr: float) -> FloatingPointError:
@@ -391,6 +400,9 @@ class Optimizer:
 
 
 # ------------------------------------------------------------------------------------------------------------
+_BLOCK_PIECES = 8  # pieces per block: a block (1 MiB per array) is saved and checked at once, one call per array
+
+
 @functools.cache
 def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
