@@ -11,9 +11,10 @@ undone exactly; that costs memory (one more copy of θ and of the state, printed
 
 Keras runs in its own process (``tf.function``, TensorFlow's default threads), nnopt in this one, which never
 imports TensorFlow: loading TensorFlow changes how the process allocates memory, which would change nnopt's
-times. The two are timed in turn — nnopt, Keras, nnopt, Keras, … — so that a noisy machine disturbs both alike;
-times are medians. Read the ratios. Targets: nnopt no slower than Keras for each of the three rules, and
-nnopt's Adam at most 2.2x its memory bound.
+times. The two are timed in turn — a few nnopt steps, a few Keras steps, and again — so that a noisy machine
+disturbs both alike, while each runs its steps back to back as in training (the first step of each turn is not
+timed: idle threads and cores take a moment to wake up); times are medians. Read the ratios. Targets: nnopt no
+slower than Keras for each of the three rules, and nnopt's Adam at most 2.2x its memory bound.
 """
 
 from __future__ import annotations
@@ -145,15 +146,19 @@ def main() -> None:
             opt.step([theta], [grad])  # builds the state
             opts[chunk, nthreads] = opt
         times = {key: [] for key in [*opts, "keras"]}
-        for _ in range(repeats):
+        for _ in range(repeats):  # rounds; in each, three steps back to back per contender, the first not timed
             for key, opt in opts.items():
-                time.sleep(0.05)  # let TensorFlow's threads, which spin a while after a step, go idle
-                t0 = time.perf_counter()
-                opt.step([theta], [grad])
-                times[key].append(time.perf_counter() - t0)
+                for k in range(3):
+                    t0 = time.perf_counter()
+                    opt.step([theta], [grad])
+                    if k:
+                        times[key].append(time.perf_counter() - t0)
             if conn is not None:
-                conn.send(i)
-                times["keras"].append(conn.recv())
+                for k in range(3):
+                    conn.send(i)
+                    t = conn.recv()
+                    if k:
+                        times["keras"].append(t)
         bound = passes * one_pass
         t_keras = statistics.median(times["keras"]) if conn is not None else None
         for chunk, nthreads in opts:

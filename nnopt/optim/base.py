@@ -258,6 +258,8 @@ class Optimizer:
         touched = []  # (live arrays, their saved copies) of each block updated so far
         try:
             for key, theta_b, g_b, state_b, saved_b, n in jobs:
+                if not _all_finite((g_b,)):
+                    return touched, _bad_gradient(key)
                 live = [theta_b, *state_b.values()]
                 for a, b in zip(live, saved_b):
                     np.copyto(b, a)
@@ -336,10 +338,14 @@ class Optimizer:
         if not triples:
             raise ValueError("params is empty; pass the list (or dict) of parameter arrays to update")
         seen: dict[int, object] = {}
+        # a NaN gradient must be named before global clipping or accumulation spread it over other arrays
+        mixes = self.global_clipnorm is not None or self.gradient_accumulation_steps is not None
         for i, (key, theta, g) in enumerate(triples):
             if isinstance(g, np.generic):  # e.g. np.sum(...) as the gradient of a 0-d parameter
                 triples[i] = (key, theta, np.asarray(g))
             _check_pair(key, theta, triples[i][2])
+            if mixes and not _all_finite((triples[i][2],)):  # else each block checks its own, while in cache
+                raise _bad_gradient(key)
             if id(theta) in seen:
                 raise ValueError(f"{_label('params', key)} is the same array as {_label('params', seen[id(theta)])}"
                                  f"; pass each parameter once")
@@ -446,22 +452,26 @@ def _check_pair(key: object, theta: np.ndarray, g: np.ndarray) -> None:
     if g.dtype != theta.dtype:
         raise TypeError(f"{gname} has dtype {g.dtype} but {pname} has dtype {theta.dtype}; cast with "
                         f".astype({theta.dtype})")
-    if not _all_finite((g,)):
-        raise FloatingPointError(f"{gname} contains NaN or inf; the step was not applied. Check the loss for "
-                                 f"overflow or lower the learning rate")
+
+
+def _bad_gradient(key: object) -> FloatingPointError:
+    return FloatingPointError(f"{_label('grads', key)} contains NaN or inf; the step was not applied. Check the "
+                              f"loss for overflow or lower the learning rate")
 
 
 def _all_finite(arrays) -> bool:
     """True when every element of every array is finite: one read pass (a sum), an exact look only if it is not.
 
-    NaN and inf propagate into the sum; a finite sum proves every element finite. (A sum can overflow with
-    every element finite: then the exact look decides.) Small arrays are summed as Python floats, which is
-    quicker than a NumPy call.
+    NaN and inf propagate into a sum; a finite sum proves every element finite. (A sum can overflow with every
+    element finite: then the exact look decides.) Small arrays are summed as Python floats, which is quicker than
+    a NumPy call; large float32/float64 ones as the sum of squares, which BLAS computes fastest.
     """
     total = 0.0
     for a in arrays:
         if a.size <= 64:
             total += sum(a.ravel().tolist())
+        elif a.dtype.itemsize >= 4:
+            total += float(np.vdot(a, a))  # Σa² by BLAS, the fastest pass (a large sum overflows: exact look)
         else:
-            total += float(np.add.reduce(a, axis=None, dtype=np.float64 if a.dtype.itemsize < 4 else None))
+            total += float(np.add.reduce(a, axis=None, dtype=np.float64))
     return math.isfinite(total) or all(bool(np.isfinite(a).all()) for a in arrays)
