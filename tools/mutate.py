@@ -4,7 +4,8 @@ Each mutation is one source edit of nnopt's optimizer code. For each, the reposi
 directory (the working tree is never modified), the edit is applied there, and the unit tests are run against the
 mutated copy:
 
-    pytest -x -q tests/test_keras_equivalence.py tests/test_*.py      (the unit tests, not the notebooks)
+    pytest -x -q tests/test_keras_equivalence.py tests/test_*.py      (the package's tests: not the notebooks, the
+                                                                      browser or the build)
 
 A mutation is *caught* when a test fails. The script prints a table (mutation → caught/missed, by which test) and
 exits 1 if any mutation is missed, 2 if a mutation no longer applies (its pattern is not found exactly once: the
@@ -31,6 +32,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 IGNORE = shutil.ignore_patterns(".git", ".venv", "_build", "__pycache__", "*.egg-info", ".pytest_cache", ".ruff_cache")
 TESTS = ["tests/test_keras_equivalence.py", "tests/test_*.py"]
+# tests of the book and its build, not of the package: they need the built book, a browser or the notebooks
+NOT_PACKAGE_TESTS = {"tests/test_browser.py", "tests/test_commands.py", "tests/test_figure_check.py",
+                     "tests/test_figure_style.py", "tests/test_mutations.py"}
 
 
 @dataclass(frozen=True)
@@ -108,7 +112,7 @@ def run_tests(copy: Path) -> tuple[bool, str]:
     env = {**os.environ, "PYTHONPATH": f"{copy}{os.pathsep}{copy / 'tests'}", "TF_CPP_MIN_LOG_LEVEL": "3",
            "PYTHONDONTWRITEBYTECODE": "1"}
     cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-rf", "-p", "no:cacheprovider", "-p", "no:randomly",
-           *sorted({str(p.relative_to(copy)) for pat in TESTS for p in copy.glob(pat)},
+           *sorted({str(p.relative_to(copy)) for pat in TESTS for p in copy.glob(pat)} - NOT_PACKAGE_TESTS,
                    key=lambda p: (p != TESTS[0], p))]
     proc = subprocess.run(cmd, cwd=copy, env=env, capture_output=True, text=True)
     failed = re.findall(r"^(?:FAILED|ERROR) (.+?)(?: - .*)?$", proc.stdout, flags=re.M)  # ids may hold spaces
