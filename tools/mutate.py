@@ -66,8 +66,8 @@ MUTATIONS = [
     Mutation("EMA β/1−β swapped (Adam's m)", ADAM, "m += (1 - b1) * (g - m)", "m += b1 * (g - m)"),
     Mutation("NaN check removed", BASE, "if not _all_finite((g,)):", "if False:"),
     Mutation("weight decay applied after the update", BASE,
-             r"( +)if self\.weight_decay:\n( +)(self\._decay\(theta_p, lr\))\n +"
-             r"(self\.update\(theta_p, g_p, state_p, lr\))",
+             r"( +)if self\.weight_decay:\n( +)(self\._decay\(theta, lr\))\n +"
+             r"(self\.update\(theta, g, state, lr\))",
              r"\1\4\n\1if self.weight_decay:\n\2\3", regex=True),
     Mutation("AMSGrad max ignored", ADAM,
              r"v = np\.maximum\(state\[\"max_second_moment\"\], v, out=state\[\"max_second_moment\"\]\)",
@@ -80,7 +80,7 @@ MUTATIONS = [
              "np.maximum(np.sqrt(np.sum(np.square(g))), self.clipnorm)",
              "np.maximum(np.sum(np.square(g)), self.clipnorm)"),
     Mutation("last chunk skipped", BASE,
-             "for i in range(0, theta.size, n))", "for i in range(0, theta.size - n, n))"),
+             "for i in range(0, theta.size, m)]", "for i in range(0, theta.size - m, m)]"),
     Mutation("wrong default: Adam ε 1e-8", ADAM,
              r"(\n +)epsilon: float = 1e-7, amsgrad", r"\1epsilon: float = 1e-8, amsgrad", regex=True),
     Mutation("wrong default: RMSprop ρ 0.95", ADAPTIVE, "rho: float = 0.9,", "rho: float = 0.95,"),
