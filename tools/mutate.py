@@ -64,7 +64,7 @@ MUTATIONS = [
              "g_bar[...] = self.beta * g_bar + (1 - self.beta) * g",
              "g_bar[...] = (1 - self.beta) * g_bar + self.beta * g"),
     Mutation("EMA β/1−β swapped (Adam's m)", ADAM, "m += (1 - b1) * (g - m)", "m += b1 * (g - m)"),
-    Mutation("NaN check removed", BASE, "if not _all_finite((g,)):", "if False:"),
+    Mutation("NaN check removed", BASE, "if not _all_finite((g_b,)):", "if False:"),
     Mutation("weight decay applied after the update", BASE,
              r"( +)if self\.weight_decay:\n( +)(self\._decay\(theta, lr\))\n +"
              r"(self\.update\(theta, g, state, lr\))",
