@@ -80,7 +80,7 @@ class ExponentialDecay(Schedule):
 class StepDecay(ExponentialDecay):
     r"""Step decay: multiply by ``drop`` every ``every`` steps.
 
-    :math:`\alpha_t = \alpha_0\, d^{\lfloor t/K \rfloor}`.
+    :math:`\alpha_t = \alpha_0\, r^{\lfloor t/K \rfloor}` (``ExponentialDecay`` with ``staircase=True``).
 
     Parameters
     ----------
@@ -89,7 +89,7 @@ class StepDecay(ExponentialDecay):
     every
         K, an integer > 0.
     drop
-        d > 0 (default 0.5: halve the rate every K steps).
+        r > 0 (default 0.5: halve the rate every K steps).
     """
 
     def __init__(self, initial_learning_rate: float, every: int, drop: float = 0.5) -> None:
@@ -128,7 +128,8 @@ class PiecewiseConstantDecay(Schedule):
 class CosineDecay(Schedule):
     r"""Cosine decay, optionally after a linear warm-up, as ``keras.optimizers.schedules.CosineDecay``.
 
-    .. math:: \alpha_t = \alpha_0\left[(1-a)\tfrac12\left(1+\cos\tfrac{\pi \min(t,K)}{K}\right) + a\right]
+    .. math:: \alpha_t = (\alpha_0 - \alpha_{\min})\tfrac12\left(1+\cos\tfrac{\pi \min(t,K)}{K}\right) + \alpha_{\min},
+        \qquad \alpha_{\min} = \texttt{alpha}\cdot\alpha_0
 
     With ``warmup_target`` and ``warmup_steps`` :math:`t_w`: linear from ``initial_learning_rate`` to
     ``warmup_target`` over :math:`t_w` steps, then the cosine from ``warmup_target``.
@@ -140,7 +141,7 @@ class CosineDecay(Schedule):
     decay_steps
         K, an integer > 0: the length of the cosine.
     alpha
-        a in [0, 1]: the final rate as a fraction of the peak (default 0).
+        In [0, 1]: the final rate :math:`\alpha_{\min}` as a fraction of the peak (default 0).
     warmup_target
         The peak rate after the warm-up (default None: no warm-up).
     warmup_steps
@@ -169,12 +170,13 @@ class CosineDecay(Schedule):
 
 
 class LinearWarmup(Schedule):
-    r"""Linear warm-up in front of any schedule: :math:`\alpha_t = \frac{t+1}{t_w}\,s(0)` for t < t_w, then s(t − t_w).
+    r"""Linear warm-up in front of any schedule α′: :math:`\alpha_t = \frac{t+1}{t_w}\,\alpha'_0` for t < t_w, then
+    :math:`\alpha'_{t - t_w}`.
 
     Parameters
     ----------
     schedule
-        The schedule s after the warm-up: a callable ``s(step)`` or a constant rate.
+        The schedule α′ after the warm-up: a callable ``schedule(step)`` or a constant rate.
     warmup_steps
         :math:`t_w`, an integer > 0.
     """
