@@ -46,7 +46,6 @@ What is proven, and how it can fail:
 ``nnopt.keras_bridge.to_keras`` (for users) is tested once, separately, and is not used by the proof.
 """
 
-import contextlib
 import functools
 import inspect
 from dataclasses import dataclass
@@ -263,15 +262,7 @@ def initial_params(shapes, dtype, seed=1):
     return [rng.standard_normal(s).astype(dtype) for s in shapes]
 
 
-@contextlib.contextmanager
-def floatx(dtype):
-    """Keras keeps the learning rate in floatx: match the parameters' dtype."""
-    old = keras.backend.floatx()
-    keras.backend.set_floatx(np.dtype(dtype).name)
-    try:
-        yield
-    finally:
-        keras.backend.set_floatx(old)
+floatx = kb._floatx  # Keras keeps the learning rate in floatx: match the parameters' dtype
 
 
 def build(module, schedule_module, name, kwargs):
