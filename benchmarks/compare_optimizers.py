@@ -11,11 +11,11 @@ fit on and a validation part, the test part untouched until the end):
   deeper, narrower tanh network 64–16–16–16–10, minibatches of 64, 15 epochs.
 
 For each task, optimizer and learning rate of its grid (7 rates 1, 3, 10, ... times the smallest, three decades
-placed where the optimizer's rates usually lie), three seeds (the seed sets the initial weights and the order of the minibatches)
-are trained and the validation accuracy after the last epoch is kept (0 for a run that diverges). The rate with the
-best mean validation accuracy is chosen per task and optimizer (the smaller rate on a tie); the test accuracy is
-kept only for the chosen rate's three runs, and the choice never looks at it. Everything is seeded and runs with
-one BLAS thread, so the file is the same on every run on the same machine.
+placed where the optimizer's rates usually lie), three seeds (the seed sets the initial weights and the order of the
+minibatches) are trained and the validation accuracy after the last epoch is kept (0 for a run that diverges). The
+rate with the best mean validation accuracy is chosen per task and optimizer (the smaller rate on a tie); the test
+accuracy is kept only for the chosen rate's three runs, and the choice never looks at it. Everything is seeded and
+runs with one BLAS thread, so the file is the same on every run on the same machine.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from nnopt import data, nn, optim, train
-from nnopt.losses import accuracy
+from nnopt.losses import LOSSES, accuracy
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = (0, 1, 2)
@@ -101,8 +101,7 @@ def run(task: str, name: str, learning_rate: float, seed: int, splits=None) -> d
 
 
 def nn_loss(out, y) -> float:
-    from nnopt.losses import LOSSES
-
+    """The mean softmax cross-entropy of logits ``out`` for labels ``y``."""
     with np.errstate(all="ignore"):
         return float(LOSSES["softmax_cross_entropy"](out, y)[0])
 
