@@ -186,15 +186,15 @@ class Optimizer:
                 n = self.gradient_accumulation_steps
                 if n is None or (self._calls + 1) % n == 0:
                     if n is not None:  # the mean of the n gradients (Keras: (g + sum) / n)
-                        grads = self._checked("the accumulated gradient", pairs,
-                                              [(g + self.accumulated[key]) / n for (key, _, _), g in zip(pairs, grads)])
+                        grads = self._finite_accumulation(
+                            [(g + self.accumulated[key]) / n for (key, _, _), g in zip(pairs, grads)])
                     self._apply(pairs, self._clip(grads), self.learning_rate)
                     if n is not None:
                         for a in self.accumulated.values():
                             a[...] = 0
                 else:  # only accumulate (Keras: sum ← g + sum)
-                    total = self._checked("the accumulated gradient", pairs,
-                                          [g + self.accumulated[key] for (key, _, _), g in zip(pairs, grads)])
+                    total = self._finite_accumulation(
+                        [g + self.accumulated[key] for (key, _, _), g in zip(pairs, grads)])
                     for (key, _, _), a in zip(pairs, total):
                         self.accumulated[key][...] = a
                 if self.use_ema:
@@ -210,10 +210,11 @@ class Optimizer:
         """The number of updates applied so far; with gradient accumulation, the calls of ``step`` divided by n."""
         return self._calls // (self.gradient_accumulation_steps or 1)
 
-    def _checked(self, what: str, pairs: list, arrays: list[np.ndarray]) -> list[np.ndarray]:
+    def _finite_accumulation(self, arrays: list[np.ndarray]) -> list[np.ndarray]:
         if not _all_finite(arrays):
-            raise FloatingPointError(f"{what} overflowed at step {self.iterations + 1} of {type(self).__name__}; "
-                                     f"the step was not applied. Clip the gradients or scale the loss down")
+            raise FloatingPointError(f"the accumulated gradient overflowed at step {self.iterations + 1} of "
+                                     f"{type(self).__name__}; the step was not applied. Clip the gradients or scale "
+                                     f"the loss down")
         return arrays
 
     def _update_average(self, pairs: list) -> None:
