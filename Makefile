@@ -3,7 +3,8 @@
 #   make test   creates .venv (first time: a few minutes), runs the unit tests and re-executes every chapter
 #               with nbval + the figure check (tests/nbval_figures.py)
 #   make test-portable  the notebook check under another CPU kernel (tests/portable.py)
-#   make book   builds the HTML book from the stored, test-verified outputs into _build/html
+#   make book   builds the HTML book from the stored, test-verified outputs into _build/html, and its Chinese
+#               edition (translations in locales/zh_CN, `make translations`) into _build/html/zh
 
 SHELL       := bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -49,7 +50,7 @@ PYTEST_ARGS := -n 2 --dist loadfile -rfEs \
 	--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	--nbval-cell-timeout 300 --nbval-figure-dir _build/figure-check
 
-.PHONY: help venv test test-portable book notebooks lab lint clean distclean state
+.PHONY: help venv test test-portable book translations notebooks lab lint clean distclean state
 
 help:
 	@echo "make venv       create .venv and install the pinned stack (requirements.txt) and nnopt"
@@ -58,7 +59,9 @@ help:
 	@echo "make test-portable  re-execute and validate the notebooks under an OpenBLAS/oneDNN kernel other than"
 	@echo "                this CPU's own (tests/portable.py), so that printed digits do not depend on the processor"
 	@echo "                (PORTABLE_KERNELS=\"Haswell SkylakeX Sandybridge\" for a list; one notebook: NOTEBOOKS=...)"
-	@echo "make book       build the HTML book into _build/html (renders the stored outputs)"
+	@echo "make book       build the HTML book into _build/html, its Chinese edition into _build/html/zh"
+	@echo "                (both render the stored outputs)"
+	@echo "make translations  re-extract the English text and update the Chinese catalogs in locales/zh_CN"
 	@echo "make notebooks  re-execute every notebook in book/ in place, regenerating the stored outputs"
 	@echo "make lab        open the chapters in JupyterLab (installs it into .venv on first use)"
 	@echo "make lint       ruff check nnopt tests benchmarks tools"
@@ -88,8 +91,17 @@ test-portable: $(STAMP) | state
 	PYTHONPATH=tests $(BIN)/python tests/portable.py -- $(PYTEST_CMD) $(PYTEST_ARGS) $(NOTEBOOKS)
 
 book: $(STAMP) | state
-	$(BIN)/jupyter-book build . -n -W --keep-going
-	@echo "Book: $(CURDIR)/_build/html/index.html"
+	$(BIN)/python tools/build_book.py
+	@echo "Book: $(CURDIR)/_build/html/index.html (中文: $(CURDIR)/_build/html/zh/index.html)"
+
+# Re-extract the English messages of every page and update the Chinese catalogs: new messages arrive empty,
+# changed ones are marked fuzzy (with the old translation as a draft), removed ones are dropped. Then translate
+# (python tools/i18n.py lists what is left) until `make test` passes.
+translations: $(STAMP) | state
+	$(BIN)/jupyter-book build . --builder custom --custom-builder gettext --path-output _build/i18n -W --keep-going
+	$(BIN)/sphinx-intl update --pot-dir _build/i18n/_build/gettext --locale-dir locales --language zh_CN \
+		--line-width 0 --no-obsolete
+	$(BIN)/python tools/i18n.py || true
 
 notebooks: $(STAMP) | state
 ifeq ($(NOTEBOOKS),)

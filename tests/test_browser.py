@@ -1,13 +1,16 @@
 """The built book, as a reader sees it: every page opened from disk in headless Chromium with the network cut off.
 
-For each page of `_build/html` (the chapters of `_toc.yml`, the index, search and module-index pages) the checker
+For each page of `_build/html` (the chapters of `_toc.yml`, the index, search and module-index pages), and the same
+pages of the Chinese edition in `_build/html/zh`, the checker
 asserts: every formula is typeset by MathJax and no raw TeX is left in the text, every image is decoded, no request
 leaves file://, the console has no errors, and every internal link and #fragment resolves. The search page must
 find "momentum" and an exercise's solution dropdown must open. A screenshot of each page goes to
-`_build/screenshots/`. Negative tests prove the checker reports a page that loads MathJax from a CDN (today's
+`_build/screenshots/`. Every chapter page links to the same page in the other edition, and a Chinese page shows
+Chinese text drawn with a CJK font (not the missing-glyph box). Negative tests prove the checker reports a page that loads MathJax from a CDN (today's
 failure offline), a broken image and broken links.
 
-The book is (re)built by the `built_book` fixture, incrementally, so the pages always reflect the sources.
+The book is (re)built by the `built_book` fixture (tools/build_book.py, as `make book`), incrementally, so the pages
+always reflect the sources.
 
 The browser is Debian's Chromium and chromedriver (`apt-get install chromium chromium-driver`), driven by selenium
 with an explicit driver path; selenium-manager (which would download a driver or a browser) is never run.
@@ -68,7 +71,9 @@ def toc_pages() -> list[str]:
     return [f"{Path(f).with_suffix('')}.html" for f in files]
 
 
-PAGES = [*toc_pages(), "genindex.html", "py-modindex.html", "search.html"]
+CHAPTERS = toc_pages()
+PAGES_EN = [*CHAPTERS, "genindex.html", "py-modindex.html", "search.html"]
+PAGES = [*PAGES_EN, *(f"zh/{page}" for page in PAGES_EN)]
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -211,11 +216,9 @@ def kinds(problems: list[str]) -> set[str]:
 
 @pytest.fixture(scope="module")
 def built_book():
-    """Build the book from the current sources (incremental: a few seconds when nothing changed)."""
-    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    """Build both editions from the current sources (incremental: seconds when nothing changed)."""
     result = subprocess.run(
-        [str(jupyter_book), "build", str(ROOT), "-n", "-W", "--keep-going"],
-        cwd=ROOT, capture_output=True, text=True, check=False,
+        [sys.executable, str(ROOT / "tools" / "build_book.py")], cwd=ROOT, capture_output=True, text=True, check=False,
     )
     if result.returncode != 0:
         log = (result.stdout + result.stderr).splitlines()
@@ -279,9 +282,44 @@ def test_page(driver, page):
 
 
 def test_every_built_page_is_checked(built_book):
-    built = {p.relative_to(HTML).as_posix() for p in HTML.rglob("*.html") if not p.relative_to(HTML).parts[0]
-             .startswith("_")}
-    assert built == {*PAGES, "index.html"}
+    built = {p.relative_to(HTML).as_posix() for p in HTML.rglob("*.html") if not any(
+        part.startswith("_") for part in p.relative_to(HTML).parts)}
+    assert built == {*PAGES, "index.html", "zh/index.html"}
+
+
+@pytest.mark.parametrize("page", CHAPTERS)
+def test_page_links_to_the_other_edition(built_book, page):
+    """Each chapter page links to the same page in the other edition, both ways."""
+    for here, there in ((page, f"zh/{page}"), (f"zh/{page}", page)):
+        links = re.findall(r'<p class="edition-switch"[^>]*><a [^>]*href="([^"]+)"', (HTML / here).read_text("utf-8"))
+        assert len(links) == 1, f"{here}: {len(links)} edition links"
+        assert ((HTML / here).parent / links[0]).resolve() == (HTML / there).resolve(), (here, links[0])
+
+
+# Draws two different Chinese characters on a canvas with the page's body font: without a CJK font both are the same
+# missing-glyph box.
+_CJK_DRAWN = """
+const font = getComputedStyle(document.body).fontSize + " " + getComputedStyle(document.body).fontFamily;
+const draw = ch => { const c = document.createElement("canvas"); c.width = 64; c.height = 64;
+  const x = c.getContext("2d"); x.font = font; x.fillText(ch, 4, 48); return c.toDataURL(); };
+return draw("梯") !== draw("度");
+"""
+
+
+@pytest.mark.parametrize("page", CHAPTERS)
+def test_chinese_page_is_in_chinese(driver, page):
+    """A Chinese page's prose is Chinese, drawn with a CJK font. (The references of the bibliography keep their
+    own language, so only its title counts there.)"""
+    driver.get((HTML / "zh" / page).as_uri())
+    text = driver.execute_script(_INSPECT)["text"]
+    if page.endswith("bibliography.html"):
+        text = driver.find_element(By.CSS_SELECTOR, "main h1").text
+    cjk = sum("\u4e00" <= ch <= "\u9fff" for ch in text)
+    latin = sum(ch.isascii() and ch.isalpha() for ch in text)
+    assert cjk > latin / 2, f"zh/{page}: {cjk} Chinese characters but {latin} Latin letters outside code and math"
+    if not subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout.strip():
+        pytest.skip("no CJK font installed: apt-get install fonts-noto-cjk")
+    assert driver.execute_script(_CJK_DRAWN), f"zh/{page}: Chinese characters are drawn as missing-glyph boxes"
 
 
 def test_index_opens_the_intro(driver):
