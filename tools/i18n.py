@@ -1,9 +1,10 @@
 """Check the translation catalogs of the Chinese edition (locales/zh_CN/LC_MESSAGES/book/*.po).
 
 A translated message must keep, unchanged, everything of its English source that is not prose: every formula
-(``$…$``, ``$$…$$``), every MyST role's name and target (``{term}`动量 <momentum>``` keeps ``momentum``; a
-``{cite}``, ``{doc}`` or ``{ref}`` keeps its key), every piece of inline code and every link's address. Order
-may change (a Chinese sentence orders its parts differently); the multiset may not.
+(``$…$``, ``$$…$$``), every role's name and target (``{term}`动量 <momentum>``` keeps ``momentum``; a ``{cite}``,
+``{doc}`` or ``{ref}`` keeps its key), every piece of inline code and every link's address. Order may change (a
+Chinese sentence orders its parts differently); the multiset may not. A docstring's reST role ``:class:`Adam```
+is written ``{class}`Adam``` in its translation: Sphinx parses every translation with the page's parser, MyST.
 
     python tools/i18n.py                       # every catalog: untranslated, fuzzy and unfaithful messages
     python tools/i18n.py locales/.../faq.po    # one catalog
@@ -24,7 +25,8 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parents[1]
 CATALOGS = ROOT / "locales" / "zh_CN" / "LC_MESSAGES"
 
-ROLE = re.compile(r"\{([\w:.-]+)\}`([^`]*)`")
+ROLE = re.compile(r"(?:\{([\w:.-]+)\}|(?<![\w`]):([\w.-]+(?::[\w.-]+)?):)`([^`]*)`")
+RST_ROLE = re.compile(r"(?<![\w`]):[\w.-]+(?::[\w.-]+)?:`")  # a docstring's :class:`X`; its translation is MyST
 CODE = re.compile(r"``(.+?)``|`([^`]+)`")
 DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.S)
 INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)(.+?)(?<![\\$])\$")
@@ -35,7 +37,8 @@ TARGET = re.compile(r"^(.*?)\s*<([^<>]+)>$", re.S)
 def invariants(text: str) -> Counter:
     """What a translation must keep: formulas, role names with their targets, inline code, link addresses."""
     found: Counter = Counter()
-    for name, content in ROLE.findall(text):
+    for name1, name2, content in ROLE.findall(text):
+        name = name1 or name2
         if name == "math":  # a formula written as a role: its content is the formula
             found[("math", " ".join(content.split()))] += 1
             continue
@@ -75,7 +78,10 @@ def problems(po: Path) -> list[str]:
             out.append(f"{po.name}: fuzzy (the English changed; check and remove the fuzzy flag): {short!r}")
         else:
             lost, added = invariants(msgid) - invariants(msgstr), invariants(msgstr) - invariants(msgid)
-            if lost or added:
+            if RST_ROLE.search(msgstr):  # Sphinx parses every translation with the page's parser, MyST here
+                out.append(f"{po.name}: write a role as {{role}}`target` in a translation (it is read as MyST), "
+                           f"not {RST_ROLE.search(msgstr).group(0)}: {short!r}")
+            elif lost or added:
                 out.append(f"{po.name}: changed {dict(lost) or ''} -> {dict(added) or ''} in {short!r}")
     return out
 
