@@ -23,8 +23,17 @@ __all__ = ["Step", "backtracking", "Run", "descend"]
 
 
 class Step(NamedTuple):
-    """An accepted step: the step size ``alpha``, the loss ``loss`` at θ − αg, and ``evaluations``, the number
-    of loss evaluations the search spent (trial points only; J(θ) is passed in)."""
+    r"""An accepted step of :func:`backtracking`.
+
+    Parameters
+    ----------
+    alpha
+        The accepted step size α.
+    loss
+        The loss :math:`J(\theta - \alpha g)` at the new point.
+    evaluations
+        The number of loss evaluations the search spent (trial points only; :math:`J(\theta)` is passed in).
+    """
 
     alpha: float
     loss: float
@@ -84,8 +93,19 @@ def backtracking(loss: Callable[[np.ndarray], float], theta: np.ndarray, g: np.n
 
 
 class Run(NamedTuple):
-    """The result of :func:`descend`: the iterates ``path`` (one row per step, the start first), the accepted
-    step sizes ``alphas``, and the numbers of ``gradient_evaluations`` and ``loss_evaluations`` spent."""
+    """The result of :func:`descend`.
+
+    Parameters
+    ----------
+    path
+        The iterates, one row per step, the start first: shape (steps + 1, d).
+    alphas
+        The accepted step sizes, one per step.
+    gradient_evaluations
+        The number of gradient evaluations spent (steps + 1).
+    loss_evaluations
+        The number of loss evaluations spent (the start and every trial point).
+    """
 
     path: np.ndarray
     alphas: list[float]
