@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["Objective", "Quadratic", "Rosenbrock", "Beale", "Saddle", "ReddiOnline"]
+__all__ = ["Objective", "Quadratic", "nesterov_worst_case", "Rosenbrock", "Beale", "Saddle", "ReddiOnline"]
 
 
 class Objective:
@@ -93,6 +93,40 @@ class Quadratic(Objective):
 
     def hessian(self, x=None):
         return self.A
+
+
+def nesterov_worst_case(dim: int, L: float = 1.0, mu: float = 0.0) -> Quadratic:
+    r"""Nesterov's worst-case quadratic for first-order methods (Introductory Lectures, 2004, §2.1.2 and §2.1.4).
+
+    :math:`J(\theta) = \tfrac{L-\mu}{8}\big(\theta_1^2 + \sum_{i=1}^{d-1} (\theta_i - \theta_{i+1})^2
+    + \theta_d^2 - 2\theta_1\big) + \tfrac{\mu}{2}\lVert\theta\rVert^2`: the Hessian is
+    :math:`A = \tfrac{L-\mu}{4}\,\mathrm{tridiag}(-1, 2, -1) + \mu I` and :math:`b = \tfrac{L-\mu}{4} e_1`.
+    The eigenvalues of A lie strictly between μ and L and fill that interval as d grows. A method whose iterate
+    :math:`\theta_t` lies in :math:`\theta_0` plus the span of the gradients seen so far reaches, from
+    :math:`\theta_0 = 0`, only the first t coordinates after t steps, because the gradient of a vector with
+    k nonzero leading coordinates has at most k + 1. With μ = 0 this is the convex function of Theorem 2.1.7
+    (``mu`` of the returned quadratic is then the tiny smallest eigenvalue of A); with μ > 0 and d large, the
+    minimiser is close to :math:`\theta^\star_i = q^i` with :math:`q = (\sqrt\kappa - 1)/(\sqrt\kappa + 1)`,
+    the function of Theorem 2.1.13.
+
+    Parameters
+    ----------
+    dim
+        The dimension d, an integer >= 2.
+    L
+        The smoothness bound, > mu (default 1).
+    mu
+        The strong-convexity bound, 0 <= mu < L (default 0: convex, not strongly convex).
+    """
+    if not (isinstance(dim, (int, np.integer)) and dim >= 2):
+        raise ValueError(f"dim must be an integer >= 2, got {dim!r}")
+    if not (0 <= mu < L):
+        raise ValueError(f"need 0 <= mu < L for the worst-case quadratic, got mu={mu!r}, L={L!r}")
+    scale = (L - mu) / 4
+    A = scale * (2 * np.eye(dim) - np.eye(dim, k=1) - np.eye(dim, k=-1)) + mu * np.eye(dim)
+    b = np.zeros(dim)
+    b[0] = scale
+    return Quadratic(A, b)
 
 
 class Rosenbrock(Objective):
