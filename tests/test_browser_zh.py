@@ -1,0 +1,66 @@
+"""The Chinese edition (`_build/html/zh`) in the browser, with the checker of tests/test_browser.py.
+
+Every page of the Chinese edition passes the same checks as the English one (formulas typeset, images decoded, no
+request leaves file://, no console error, links resolve); every chapter links to the same chapter in the other
+edition, both ways; and a Chinese page is in Chinese, drawn with a CJK font (`apt-get install fonts-noto-cjk`),
+not as missing-glyph boxes. A separate file so that pytest-xdist runs it beside the English pages.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pytest
+import test_browser as tb
+from test_browser import _INSPECT, CHAPTERS, HTML, PAGES, PAGES_ZH, By, check_page, screenshot
+
+built_book, driver = tb.built_book, tb.driver  # the fixtures of the English checks, a browser of its own
+
+
+@pytest.mark.parametrize("page", PAGES_ZH)
+def test_page(driver, page):
+    problems = check_page(driver, page)
+    screenshot(driver, page)
+    assert not problems, f"{page}:\n  " + "\n  ".join(problems)
+    if 'class="math' in (HTML / page).read_text(encoding="utf-8"):
+        assert driver.find_elements(By.CSS_SELECTOR, "mjx-container"), f"{page} has formulas but shows none"
+
+
+def test_every_english_page_has_a_chinese_one(built_book):
+    assert [p for p in PAGES if not (HTML / "zh" / p).is_file()] == []
+
+
+@pytest.mark.parametrize("page", CHAPTERS)
+def test_page_links_to_the_other_edition(built_book, page):
+    """Each chapter page links to the same page in the other edition, both ways."""
+    for here, there in ((page, f"zh/{page}"), (f"zh/{page}", page)):
+        links = re.findall(r'<p class="edition-switch"[^>]*><a [^>]*href="([^"]+)"', (HTML / here).read_text("utf-8"))
+        assert len(links) == 1, f"{here}: {len(links)} edition links"
+        assert ((HTML / here).parent / links[0]).resolve() == (HTML / there).resolve(), (here, links[0])
+
+
+# Draws two different Chinese characters on a canvas with the page's body font: without a CJK font both are the same
+# missing-glyph box.
+_CJK_DRAWN = """
+const font = getComputedStyle(document.body).fontSize + " " + getComputedStyle(document.body).fontFamily;
+const draw = ch => { const c = document.createElement("canvas"); c.width = 64; c.height = 64;
+  const x = c.getContext("2d"); x.font = font; x.fillText(ch, 4, 48); return c.toDataURL(); };
+return draw("梯") !== draw("度");
+"""
+
+
+@pytest.mark.parametrize("page", CHAPTERS)
+def test_chinese_page_is_in_chinese(driver, page):
+    """A Chinese page's prose is Chinese, drawn with a CJK font. (The references of the bibliography keep their
+    own language, so only its title counts there.)"""
+    driver.get((HTML / "zh" / page).as_uri())
+    text = driver.execute_script(_INSPECT)["text"]
+    if page.endswith("bibliography.html"):
+        text = driver.execute_script("return document.querySelector('main h1').textContent")
+    cjk = sum("\u4e00" <= ch <= "\u9fff" for ch in text)
+    latin = sum(ch.isascii() and ch.isalpha() for ch in text)
+    assert cjk > latin / 2, f"zh/{page}: {cjk} Chinese characters but {latin} Latin letters outside code and math"
+    if not subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout.strip():
+        pytest.skip("no CJK font installed: apt-get install fonts-noto-cjk")
+    assert driver.execute_script(_CJK_DRAWN), f"zh/{page}: Chinese characters are drawn as missing-glyph boxes"
