@@ -277,13 +277,18 @@ def screenshot(driver, name: str) -> None:
 # the book
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_page(driver, page):
+def assert_page_ok(driver, page: str) -> None:
+    """Check one built page (see check_page), save its screenshot, and fail with every problem found."""
     problems = check_page(driver, page)
     screenshot(driver, page)
     assert not problems, f"{page}:\n  " + "\n  ".join(problems)
     if 'class="math' in (HTML / page).read_text(encoding="utf-8"):
         assert driver.find_elements(By.CSS_SELECTOR, "mjx-container"), f"{page} has formulas but shows none"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page(driver, page):
+    assert_page_ok(driver, page)
 
 
 def test_every_built_page_is_checked(built_book):

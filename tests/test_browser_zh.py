@@ -13,18 +13,14 @@ import subprocess
 
 import pytest
 import test_browser as tb
-from test_browser import _INSPECT, CHAPTERS, HTML, PAGES, PAGES_ZH, By, check_page, screenshot
+from test_browser import _INSPECT, CHAPTERS, HTML, PAGES, PAGES_ZH, By
 
 built_book, driver = tb.built_book, tb.driver  # the fixtures of the English checks, a browser of its own
 
 
 @pytest.mark.parametrize("page", PAGES_ZH)
 def test_page(driver, page):
-    problems = check_page(driver, page)
-    screenshot(driver, page)
-    assert not problems, f"{page}:\n  " + "\n  ".join(problems)
-    if 'class="math' in (HTML / page).read_text(encoding="utf-8"):
-        assert driver.find_elements(By.CSS_SELECTOR, "mjx-container"), f"{page} has formulas but shows none"
+    tb.assert_page_ok(driver, page)
 
 
 def test_every_english_page_has_a_chinese_one(built_book):
