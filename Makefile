@@ -64,7 +64,7 @@ help:
 	@echo "make translations  re-extract the English text and update the Chinese catalogs in locales/zh_CN"
 	@echo "make notebooks  re-execute every notebook in book/ in place, regenerating the stored outputs"
 	@echo "make lab        open the chapters in JupyterLab (installs it into .venv on first use)"
-	@echo "make lint       ruff check nnopt tests benchmarks tools"
+	@echo "make lint       ruff check nnopt tests benchmarks tools _ext"
 	@echo "make clean      remove build outputs and caches (keeps .venv); make distclean also removes .venv"
 
 venv: $(STAMP)
@@ -120,7 +120,7 @@ lab: $(STAMP) | state
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) book/
 
 lint: $(STAMP) | state
-	$(BIN)/ruff check $(wildcard nnopt tests benchmarks tools)
+	$(BIN)/ruff check $(wildcard nnopt tests benchmarks tools _ext)
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis .ruff_cache *.egg-info

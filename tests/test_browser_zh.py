@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 import test_browser as tb
-from test_browser import _INSPECT, CHAPTERS, HTML, PAGES, PAGES_ZH, By
+from test_browser import _INSPECT, CHAPTERS, HTML, PAGES, PAGES_ZH
 
 built_book, driver = tb.built_book, tb.driver  # the fixtures of the English checks, a browser of its own
 
