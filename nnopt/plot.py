@@ -227,8 +227,8 @@ def neuron_diagram(d: int = 3, ax=None, activation: str = r"\varphi"):
     _node(ax, out_xy, "$a$", "output", color="#DDF2E6")
     _arrow(ax, sum_xy, act_xy, "sum->activation", shrink=0.3)
     _arrow(ax, act_xy, out_xy, "activation->output", shrink=0.3)
-    ax.text(3.3, -0.25, r"$z = w^\top x + b$", ha="center", va="top", fontsize=10)
-    ax.text(4.7, -0.25, r"$a = " + activation + "(z)$", ha="center", va="top", fontsize=10)
+    ax.text(3.3, -0.42, r"$z = w^\top x + b$", ha="center", va="top", fontsize=10)
+    ax.text(4.7, -0.42, r"$a = " + activation + "(z)$", ha="center", va="top", fontsize=10)
     ax.text(0.0, -1.55, "inputs", ha="center", va="top", fontsize=10)
     ax.set_xlim(-0.5, 5.9)
     ax.set_ylim(-1.9, 1.8)
@@ -310,8 +310,8 @@ _GRAPH_NODES = {
 _GRAPH_FORWARD = [
     ("X", "Z1", r"$Z_1 = XW_1 + b_1$", (1.0, -0.12, "top")), ("W1", "Z1", "", None), ("b1", "Z1", "", None),
     ("Z1", "A1", r"$A_1 = \tanh(Z_1)$", (3.0, 0.1, "bottom")),
-    ("A1", "Z2", r"$Z_2 = A_1W_2 + b_2$", (4.85, 0.1, "bottom")),
-    ("W2", "Z2", "", None), ("b2", "Z2", "", None), ("Z2", "J", r"$J = \mathrm{BCE}(Z_2, Y)$", (7.15, 0.1, "bottom")),
+    ("A1", "Z2", r"$Z_2 = A_1W_2 + b_2$", (5.0, 0.1, "bottom")),
+    ("W2", "Z2", "", None), ("b2", "Z2", "", None), ("Z2", "J", r"$J = \mathrm{BCE}(Z_2, Y)$", (7.0, 0.1, "bottom")),
     ("Y", "J", "", None),
 ]
 # (from, to, gradient that flows, i.e. dJ/d(to))
