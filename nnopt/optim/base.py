@@ -55,10 +55,10 @@ class Optimizer:
         ``[-clipvalue, clipvalue]``, or all gradients together to norm ``global_clipnorm``. At most one of them.
     use_ema, ema_momentum, ema_overwrite_frequency
         Keep an exponential moving average of the parameters (Polyak averaging), in ``average``: after
-        every step :math:`\\bar\\theta \\leftarrow \\gamma\\bar\\theta + (1-\\gamma)\\theta` with γ = ``ema_momentum``
-        (:math:`\\bar\\theta = \\theta` after the first step). Every ``ema_overwrite_frequency`` steps the
-        parameters are replaced by their average (None: never; :meth:`finalize_variable_values` does it at
-        the end).
+        every step :math:`\\bar\\theta_\\gamma \\leftarrow \\gamma\\bar\\theta_\\gamma + (1-\\gamma)\\theta` with
+        γ = ``ema_momentum`` (:math:`\\bar\\theta_\\gamma = \\theta` after the first step). Every
+        ``ema_overwrite_frequency`` steps the parameters are replaced by their average (None: never;
+        :meth:`finalize_variable_values` does it at the end).
     loss_scale_factor
         The gradients are divided by it first (they came from a loss multiplied by it). None: off.
     gradient_accumulation_steps
@@ -222,7 +222,7 @@ class Optimizer:
         for key, theta, _ in pairs:
             gamma = theta.dtype.type(self.ema_momentum if self.iterations else 0.0)  # the first average is θ
             avg = self.average[key]
-            avg[...] = gamma * avg + (1 - gamma) * theta  # θ̄ ← γθ̄ + (1−γ)θ
+            avg[...] = gamma * avg + (1 - gamma) * theta  # θ̄_γ ← γθ̄_γ + (1−γ)θ
         if self.ema_overwrite_frequency and (self.iterations + 1) % self.ema_overwrite_frequency == 0:
             self.finalize_variable_values([theta for _, theta, _ in pairs])
 
