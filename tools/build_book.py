@@ -34,7 +34,7 @@ def main(argv: list[str]) -> int:
     if code or "--en" in argv:
         return code
     edition.main([str(ZH / "_config.yml")])
-    code = jupyter_book("--config", str(ZH / "_config.yml"), "--path-output", str(ZH))
+    code = jupyter_book("--config", str(ZH / "_config.yml"), "--toc", str(ZH / "_toc.yml"), "--path-output", str(ZH))
     if code:
         return code
     shutil.rmtree(HTML / "zh", ignore_errors=True)
