@@ -43,7 +43,7 @@ def train_test_split(X: np.ndarray, y: np.ndarray, test_size: float = 0.25, seed
 
 
 def digits(test_size: float = 0.25, seed: int = 0, dtype: type = np.float64):
-    """scikit-learn's 8×8 handwritten digits (1,797 images, shipped with the package, no download).
+    """scikit-learn's 8×8 handwritten digits (1,797 images, shipped with scikit-learn, no download).
 
     Pixels scaled to [0, 1]. Returns ``X_train, X_test, y_train, y_test`` (X: (n, 64), y: integer labels).
     """

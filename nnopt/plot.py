@@ -77,7 +77,7 @@ def _ax(ax):
 
 def contour(objective, xlim: Sequence[float], ylim: Sequence[float], ax=None, levels: int = 25,
             log: bool = True, n: int = 200):
-    """Filled-free contour lines of a 2-D objective over ``xlim`` × ``ylim``; log-spaced levels by default."""
+    """Contour lines (not filled) of a 2-D objective over ``xlim`` × ``ylim``; log-spaced levels by default."""
     ax = _ax(ax)
     xs, ys = np.linspace(*xlim, n), np.linspace(*ylim, n)
     grid = np.stack(np.meshgrid(xs, ys), axis=-1)

@@ -65,7 +65,7 @@ class RMSprop(Optimizer):
     rho
         ρ in [0, 1): decay of the moving averages (default 0.9).
     momentum
-        μ in [0, 1) (default 0: no momentum).
+        β in [0, 1) (default 0: no momentum).
     epsilon
         ε > 0, inside the root (default 1e-7).
     centered
@@ -98,7 +98,7 @@ class RMSprop(Optimizer):
             step = lr * g / np.sqrt(s + self.epsilon)  # Δ = αg / √(s + ε)
         if self.momentum:
             u = state["momentum"]
-            u[...] = self.momentum * u + step  # u ← μu + Δ
+            u[...] = self.momentum * u + step  # u ← βu + Δ
             step = u
         theta -= step  # θ ← θ − Δ (or − u)
 
