@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -216,15 +217,23 @@ def kinds(problems: list[str]) -> set[str]:
 
 @pytest.fixture(scope="module")
 def built_book():
-    """Build both editions from the current sources (incremental: seconds when nothing changed). A lock keeps the
-    English and the Chinese browser tests, which may run side by side, from building at the same time."""
+    """Build both editions from the current sources (incremental: seconds when nothing changed), once per test run:
+    the English and the Chinese browser tests may run side by side (pytest-xdist), so a lock lets one build while
+    the other waits, and a marker with the run's id tells the second that the book is fresh."""
     (ROOT / "_build").mkdir(exist_ok=True)
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", f"pid {os.getpid()}")
+    marker = ROOT / "_build" / ".book-built-by"
     with open(ROOT / "_build" / ".build.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        if marker.is_file() and marker.read_text() == run:
+            return HTML
+        marker.unlink(missing_ok=True)
         result = subprocess.run(
             [sys.executable, str(ROOT / "tools" / "build_book.py")], cwd=ROOT, capture_output=True, text=True,
             check=False,
         )
+        if result.returncode == 0:
+            marker.write_text(run)
     if result.returncode != 0:
         log = (result.stdout + result.stderr).splitlines()
         problems = [line for line in log if "WARNING" in line or "ERROR" in line or "rror:" in line] or log[-20:]
