@@ -1,12 +1,12 @@
 r"""Backtracking (Armijo) line search for gradient descent, when the smoothness constant L is unknown.
 
 Armijo's sufficient-decrease condition accepts a step α along :math:`-g` when the actual decrease is at least a
-fraction c of the decrease :math:`\alpha\|g\|^2` that the first-order model predicts,
+fraction c₁ of the decrease :math:`\alpha\|g\|^2` that the first-order model predicts,
 
-.. math:: J(\theta - \alpha g) \le J(\theta) - c\,\alpha \|g\|^2 ;
+.. math:: J(\theta - \alpha g) \le J(\theta) - c_1\,\alpha \|g\|^2 ;
 
-backtracking tries :math:`\alpha_0, \alpha_0 r, \alpha_0 r^2, \dots` (shrink factor r) and takes the first that
-satisfies it (Nocedal & Wright, *Numerical Optimization*, §3.1, Algorithm 3.1).
+backtracking tries :math:`\alpha_0, \alpha_0 \omega, \alpha_0 \omega^2, \dots` (shrink factor ω) and takes the first
+that satisfies it (Nocedal & Wright, *Numerical Optimization*, §3.1, Algorithm 3.1).
 """
 
 from __future__ import annotations
@@ -42,8 +42,8 @@ class Step(NamedTuple):
 
 def backtracking(loss: Callable[[np.ndarray], float], theta: np.ndarray, g: np.ndarray, loss_theta: float,
                  alpha0: float = 1.0, c: float = 1e-4, shrink: float = 0.5, max_shrinks: int = 50) -> Step:
-    r"""The first :math:`\alpha = \alpha_0 r^i` (i = 0, 1, …) with
-    :math:`J(\theta - \alpha g) \le J(\theta) - c\,\alpha\|g\|^2` (Armijo's condition).
+    r"""The first :math:`\alpha = \alpha_0 \omega^i` (i = 0, 1, …) with
+    :math:`J(\theta - \alpha g) \le J(\theta) - c_1\,\alpha\|g\|^2` (Armijo's condition).
 
     A trial point whose loss is not finite (an overflow far out) counts as a failure and is shrunk too.
 
@@ -60,9 +60,9 @@ def backtracking(loss: Callable[[np.ndarray], float], theta: np.ndarray, g: np.n
     alpha0
         The first trial step, > 0.
     c
-        The fraction of the predicted decrease that must be achieved, in (0, 1); 1e-4 is customary.
+        c₁, the fraction of the predicted decrease that must be achieved, in (0, 1); 1e-4 is customary.
     shrink
-        The factor r by which a rejected step is multiplied, in (0, 1).
+        The factor ω by which a rejected step is multiplied, in (0, 1).
     max_shrinks
         How many times the step may be shrunk before the search gives up (``RuntimeError``).
 
