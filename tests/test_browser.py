@@ -30,9 +30,11 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+import edition  # noqa: E402
+
 HTML = ROOT / "_build" / "html"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -53,26 +55,7 @@ LOCAL_SCHEMES = ("file:", "data:", "blob:")
 CDN_MATHJAX = "https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js"
 
 
-def toc_pages() -> list[str]:
-    """The HTML pages of the chapters listed in _toc.yml, in order."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                files.append(node["file"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(toc.get("parts", toc.get("chapters", [])))
-    return [f"{Path(f).with_suffix('')}.html" for f in files]
-
-
-CHAPTERS = toc_pages()
+CHAPTERS = [f"{page}.html" for page in edition.toc_files()]  # the pages of _toc.yml, in order
 PAGES = [*CHAPTERS, "genindex.html", "py-modindex.html", "search.html"]
 PAGES_ZH = [f"zh/{page}" for page in PAGES]  # checked by tests/test_browser_zh.py
 

@@ -14,37 +14,19 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
+import edition  # noqa: E402
 import i18n  # noqa: E402
 
 CATALOGS = sorted(i18n.CATALOGS.rglob("*.po"))
 
 
-def toc_files() -> set[str]:
-    """book/<page> of every page in _toc.yml."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    found = {toc["root"]}
-
-    def walk(node):
-        if isinstance(node, dict):
-            found.update([node["file"]] if "file" in node else [])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(toc)
-    return {str(Path(f).with_suffix("")) for f in found}
-
-
 def test_every_page_has_a_catalog():
-    assert {str(p.relative_to(i18n.CATALOGS).with_suffix("")) for p in CATALOGS} == toc_files()
+    assert {str(p.relative_to(i18n.CATALOGS).with_suffix("")) for p in CATALOGS} == set(edition.toc_files())
 
 
 @pytest.mark.parametrize("po", CATALOGS, ids=lambda p: p.stem)

@@ -29,6 +29,24 @@ def chinese_config() -> dict:
     return config
 
 
+def toc_files() -> list[str]:
+    """The pages of _toc.yml in reading order, as paths without suffix (``book/intro``, ``book/concepts``, …)."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    files = [toc["root"]]
+
+    def walk(node):
+        if isinstance(node, dict):
+            files.extend([node["file"]] if "file" in node else [])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(toc.get("parts", toc.get("chapters", [])))
+    return [str(Path(f).with_suffix("")) for f in files]
+
+
 def chinese_toc() -> dict:
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
     for part in toc.get("parts", []):
