@@ -1,6 +1,6 @@
 """One optimizer step on N float32 parameters: nnopt vs tf.keras vs the memory-bound limit, side by side.
 
-    python benchmarks/optim_step.py [--n 20000000] [--repeats 15] [--chunks 65536,131072,262144] [--threads 1,2]
+    python benchmarks/optim_step.py [--n 20000000] [--repeats 15] [--chunks 262144,1048576] [--threads 1,2]
     python benchmarks/optim_step.py --tiny          # only the cost of a tiny step (2-element float64)
 
 The memory-bound time of a step that touches k arrays of N float32 (reads + writes) is k passes at the
@@ -129,7 +129,7 @@ def main() -> None:
     one_pass = copy_pass_time(n, repeats)
     print(f"N = {n:.3g} float32 ({n * 4 / 2**20:.0f} MiB per array); copy bandwidth "
           f"{n * 4 / one_pass / 1e9:.1f} GB/s per pass; {repeats} interleaved repeats, medians")
-    chunks = [int(c) for c in args.chunks.split(",") if c] or [optim.Optimizer.chunk_bytes]
+    chunks = [int(c) for c in args.chunks.split(",") if c] or [None]  # None: each optimizer's own
     threads = [int(t) for t in args.threads.split(",") if t] or [optim.Optimizer.threads]
     variants = [(c, t) for c in chunks for t in threads]
 
@@ -142,7 +142,7 @@ def main() -> None:
         opts = {}
         for chunk, nthreads in variants:
             opt = optim.Adam(1e-3) if sgd_kwargs is None else optim.SGD(1e-3, **sgd_kwargs)
-            opt.chunk_bytes, opt.threads = chunk, nthreads
+            opt.chunk_bytes, opt.threads = chunk or opt.chunk_bytes, nthreads
             opt.step([theta], [grad])  # builds the state
             opts[chunk, nthreads] = opt
         times = {key: [] for key in [*opts, "keras"]}
@@ -165,7 +165,8 @@ def main() -> None:
             t = statistics.median(times[chunk, nthreads])
             keras_cols = (f"{t_keras * 1e3:>10.1f}", f"{t_keras / bound:>13.2f}", f"{t_keras / t:>13.2f}") \
                 if t_keras else (f"{'-':>10}", f"{'-':>13}", f"{'-':>13}")
-            print(f"{name:<10}{chunk:>8}{nthreads or os.cpu_count():>8}{bound * 1e3:>10.1f}{t * 1e3:>10.1f}"
+            piece = opts[chunk, nthreads].chunk_bytes
+            print(f"{name:<10}{piece:>8}{nthreads or os.cpu_count():>8}{bound * 1e3:>10.1f}{t * 1e3:>10.1f}"
                   f"{keras_cols[0]}{t / bound:>13.2f}{keras_cols[1]}{keras_cols[2]}")
         opt = next(iter(opts.values()))
         saved = sum(a.nbytes for a in opt._saved[0])

@@ -13,9 +13,9 @@ What is proven, and how it can fail:
   arguments on each side), and every optimizer also runs with no arguments at all (``X()`` against
   ``keras.optimizers.X()``), so a wrong default changes the trajectory. Nothing is copied from one side to the other.
 - **Sizes.** Each configuration runs on small parameters (shapes (7, 5), (13,); 120 steps) and, in float32, on
-  parameters larger than the pieces nnopt updates at once (``Optimizer.chunk_bytes``: 32,768 float32 elements):
-  (200000,), (300, 700) and (7, 5), 20 steps, so every piece, including the last, partial one, is compared after
-  every step.
+  parameters larger than the pieces nnopt updates at once (``chunk_bytes``: 32,768 float32 elements, and 262,144
+  for the compiled rules of SGD and Adam): (600000,), (300, 2100) and (7, 5), 20 steps, so every piece, including
+  the last, partial one, is compared after every step.
 - **Exactness.** The gradients mix tiny (1e-8), huge (1e4), zero and sign-flipping components and all-zero steps.
   In float32, 18 of the first 22 configurations and the default runs of SGD, Adagrad, RMSprop, Adam, AdamW are
   bit-identical to Keras (``np.array_equal``
@@ -63,11 +63,12 @@ EPS32 = float(np.finfo(np.float32).eps)  # 2**-23
 EPS64 = float(np.finfo(np.float64).eps)  # 2**-52
 
 SMALL = dict(shapes=[(7, 5), (13,)], steps=120)
-# larger than the pieces nnopt updates at once (32,768 float32): 200000 = 6 pieces + 3,392, 210000 = 6 + 13,392
-LARGE = dict(shapes=[(200_000,), (300, 700), (7, 5)], steps=20)
+# larger than the pieces nnopt updates at once, 32,768 float32 (NumPy rules) and 262,144 (compiled rules, SGD and
+# Adam): 600000 = 18 pieces + 10,176 or 2 + 75,712; 630000 = 19 + 7,408 or 2 + 105,712
+LARGE = dict(shapes=[(600_000,), (300, 2100), (7, 5)], steps=20)
 SIZES = {"small": SMALL, "large": LARGE}
-CHUNK = optim.Optimizer.chunk_bytes // 4  # float32 elements per piece
-assert all(np.prod(s) > CHUNK and np.prod(s) % CHUNK for s in LARGE["shapes"][:2]), CHUNK  # a partial last piece
+CHUNKS = {cls.chunk_bytes // 4 for cls in (optim.Optimizer, optim.SGD, optim.Adam)}  # float32 elements per piece
+assert all(np.prod(s) > 2 * n and np.prod(s) % n for s in LARGE["shapes"][:2] for n in CHUNKS), CHUNKS  # partial last
 
 
 # --------------------------------------------------------------------------------------------------

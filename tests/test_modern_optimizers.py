@@ -89,7 +89,7 @@ def test_nadam_product_is_the_same_in_pieces_threads_and_after_a_failed_step():
     ends = []
     for chunk, threads in [(1 << 15, 1), (1000, 2)]:
         theta, opt = [np.ones(70_000, np.float32)], optim.Nadam(0.01)
-        opt.chunk_size, opt.threads = chunk, threads
+        opt.chunk_bytes, opt.threads = chunk, threads
         for k, g in enumerate(grads):
             if k == 2:
                 with pytest.raises(FloatingPointError):

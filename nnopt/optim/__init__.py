@@ -3,7 +3,8 @@
 Every optimizer is a small subclass of :class:`Optimizer` (``base.py``), which does the bookkeeping once
 (validation, state, step count, schedules, clipping, weight decay, cache-sized pieces, overflow checks, undoing
 a failed step). A subclass states its state (``initial_state``) and its rule (``update``), the formula in a
-few lines of NumPy. One file per family:
+few lines of NumPy. SGD and Adam write their rule element by element (``sgd_step``, ``adam_step``), compiled to
+machine code by Numba (``kernel`` in ``base.py``), with the same bits. One file per family:
 
 - ``sgd.py``: :class:`SGD` (with momentum and Nesterov)
 - ``adaptive.py``: :class:`Adagrad`, :class:`RMSprop`, :class:`Adadelta`

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnopt._checks import check_number
-from nnopt.optim.base import LearningRate, Optimizer
+from nnopt.optim.base import LearningRate, Optimizer, kernel
 
 __all__ = ["Adam", "AdamW", "Nadam", "Adamax"]
 
@@ -38,6 +38,8 @@ class Adam(Optimizer):
         ``weight_decay``, ``clipnorm``, ``clipvalue``, ``global_clipnorm``: see :class:`~nnopt.optim.Optimizer`.
     """
 
+    chunk_bytes, pieces_per_block = 1 << 20, 1  # a compiled rule (kernel) has no temporaries
+
     def __init__(self, learning_rate: LearningRate = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
                  epsilon: float = 1e-7, amsgrad: bool = False, **kwargs) -> None:
         super().__init__(learning_rate, **kwargs)
@@ -51,14 +53,23 @@ class Adam(Optimizer):
         return {name: np.zeros_like(theta) for name in names}
 
     def update(self, theta, g, state, lr):
-        b1, b2, m, v = self.beta_1, self.beta_2, state["first_moment"], state["second_moment"]
-        t, x = self.iterations + 1, theta.dtype.type  # Keras computes α_t in the parameters' dtype
-        alpha_t = lr * np.sqrt(1 - x(b2) ** x(t)) / (1 - x(b1) ** x(t))  # α_t = α √(1−β₂ᵗ) / (1−β₁ᵗ)
-        m += (1 - b1) * (g - m)  # m ← m + (1−β₁)(g − m)
-        v += (1 - b2) * (g * g - v)  # v ← v + (1−β₂)(g² − v)
-        if self.amsgrad:
-            v = np.maximum(state["max_second_moment"], v, out=state["max_second_moment"])  # v_max ← max(v_max, v)
-        theta -= m * alpha_t / (np.sqrt(v) + self.epsilon)  # θ ← θ − α_t m / (√v + ε̂)
+        b1, b2, t, x = self.beta_1, self.beta_2, self.iterations + 1, theta.dtype.type
+        alpha_t = lr * np.sqrt(1 - x(b2) ** x(t)) / (1 - x(b1) ** x(t))  # Keras computes α_t in the parameters' dtype
+        adam_step(theta, g, state["first_moment"], state["second_moment"], state.get("max_second_moment", g[:0]),
+                  alpha_t, x(1 - b1), x(1 - b2), x(self.epsilon))
+
+
+@kernel
+def adam_step(theta, g, m, v, v_max, alpha_t, one_minus_beta_1, one_minus_beta_2, epsilon):
+    """Adam's step, element by element; ``v_max`` is empty without AMSGrad."""
+    for i in range(theta.size):
+        m[i] += one_minus_beta_1 * (g[i] - m[i])  # m ← m + (1−β₁)(g − m)
+        v[i] += one_minus_beta_2 * (g[i] * g[i] - v[i])  # v ← v + (1−β₂)(g² − v)
+        if v_max.size == 0:
+            theta[i] -= m[i] * alpha_t / (np.sqrt(v[i]) + epsilon)  # θ ← θ − α_t m / (√v + ε̂)
+        else:  # AMSGrad: the largest v so far, in place of v
+            v_max[i] = np.maximum(v_max[i], v[i])  # v_max ← max(v_max, v)
+            theta[i] -= m[i] * alpha_t / (np.sqrt(v_max[i]) + epsilon)  # θ ← θ − α_t m / (√v_max + ε̂)
 
 
 class AdamW(Adam):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnopt._checks import check_number
-from nnopt.optim.base import LearningRate, Optimizer
+from nnopt.optim.base import LearningRate, Optimizer, kernel
 
 __all__ = ["SGD"]
 
@@ -31,6 +31,8 @@ class SGD(Optimizer):
         ``weight_decay``, ``clipnorm``, ``clipvalue``, ``global_clipnorm``: see :class:`Optimizer`.
     """
 
+    chunk_bytes, pieces_per_block = 1 << 20, 1  # a compiled rule (kernel) has no temporaries
+
     def __init__(self, learning_rate: LearningRate = 0.01, momentum: float = 0.0, nesterov: bool = False,
                  **kwargs) -> None:
         super().__init__(learning_rate, **kwargs)
@@ -41,13 +43,19 @@ class SGD(Optimizer):
         return {"velocity": np.zeros_like(theta)} if self.momentum else {}
 
     def update(self, theta, g, state, lr):
-        if not self.momentum:
-            theta -= g * lr  # θ ← θ − αg
-            return
-        beta, v = self.momentum, state["velocity"]
-        v *= beta
-        v -= g * lr  # v ← βv − αg
-        if self.nesterov:
-            theta += v * beta - g * lr  # θ ← θ + βv − αg
+        x = theta.dtype.type  # Keras computes in the parameters' dtype
+        sgd_step(theta, g, state.get("velocity", g[:0]), x(lr), x(self.momentum), self.nesterov)
+
+
+@kernel
+def sgd_step(theta, g, v, alpha, beta, nesterov):
+    """SGD's step, element by element; ``v`` (the velocity) is empty without momentum."""
+    for i in range(theta.size):
+        if v.size == 0:
+            theta[i] -= g[i] * alpha  # θ ← θ − αg
         else:
-            theta += v  # θ ← θ + v
+            v[i] = v[i] * beta - g[i] * alpha  # v ← βv − αg
+            if nesterov:
+                theta[i] += v[i] * beta - g[i] * alpha  # θ ← θ + βv − αg
+            else:
+                theta[i] += v[i]  # θ ← θ + v
