@@ -13,8 +13,9 @@ Keras runs in its own process (``tf.function``, TensorFlow's default threads), n
 imports TensorFlow: loading TensorFlow changes how the process allocates memory, which would change nnopt's
 times. The two are timed in turn — a few nnopt steps, a few Keras steps, and again — so that a noisy machine
 disturbs both alike, while each runs its steps back to back as in training (the first step of each turn is not
-timed: idle threads and cores take a moment to wake up); times are medians. Read the ratios. Targets: nnopt no
-slower than Keras for each of the three rules, and nnopt's Adam at most 2.2x its memory bound.
+timed: idle threads and cores take a moment to wake up); times are medians, and the last column gives the
+quartiles of keras/nnopt over the rounds (how much the ratio moved during the run). Read the ratios. Targets:
+nnopt no slower than Keras for each of the three rules, and nnopt's Adam at most 2.2x its memory bound.
 """
 
 from __future__ import annotations
@@ -84,6 +85,14 @@ def copy_pass_time(n: int, repeats: int) -> float:
     return min(timeit.repeat(lambda: np.copyto(dst, src), number=1, repeat=repeats)) / 2
 
 
+def spread(keras: list[float], nnopt: list[float]) -> str:
+    """The quartiles of keras/nnopt over the rounds (each round's two timed steps of each, summed): how much
+    the ratio moves on this machine while the run lasts."""
+    ratios = [sum(keras[i:i + 2]) / sum(nnopt[i:i + 2]) for i in range(0, len(nnopt), 2)]
+    q1, _, q3 = statistics.quantiles(ratios, n=4)
+    return f"{q1:.2f}-{q3:.2f}"
+
+
 def tiny_step_us() -> dict:
     """Microseconds per step of 2-element float64 parameters (best of 5 runs of 20,000 steps)."""
     from nnopt import optim
@@ -134,7 +143,7 @@ def main() -> None:
     variants = [(c, t) for c in chunks for t in threads]
 
     header = (f"{'optimizer':<10}{'piece':>8}{'threads':>8}{'bound ms':>10}{'nnopt ms':>10}{'keras ms':>10}"
-              f"{'nnopt/bound':>13}{'keras/bound':>13}{'keras/nnopt':>13}")
+              f"{'nnopt/bound':>13}{'keras/bound':>13}{'keras/nnopt':>13}{'rounds q1-q3':>14}")
     print(header)
     print("-" * len(header))
     for i, (name, passes, sgd_kwargs) in enumerate(CASES):
@@ -163,11 +172,12 @@ def main() -> None:
         t_keras = statistics.median(times["keras"]) if conn is not None else None
         for chunk, nthreads in opts:
             t = statistics.median(times[chunk, nthreads])
-            keras_cols = (f"{t_keras * 1e3:>10.1f}", f"{t_keras / bound:>13.2f}", f"{t_keras / t:>13.2f}") \
-                if t_keras else (f"{'-':>10}", f"{'-':>13}", f"{'-':>13}")
+            keras_cols = (f"{t_keras * 1e3:>10.1f}", f"{t_keras / bound:>13.2f}", f"{t_keras / t:>13.2f}",
+                          f"{spread(times['keras'], times[chunk, nthreads]):>14}") \
+                if t_keras else (f"{'-':>10}", f"{'-':>13}", f"{'-':>13}", "")
             piece = opts[chunk, nthreads].chunk_bytes
             print(f"{name:<10}{piece:>8}{nthreads or os.cpu_count():>8}{bound * 1e3:>10.1f}{t * 1e3:>10.1f}"
-                  f"{keras_cols[0]}{t / bound:>13.2f}{keras_cols[1]}{keras_cols[2]}")
+                  f"{keras_cols[0]}{t / bound:>13.2f}{keras_cols[1]}{keras_cols[2]}{keras_cols[3]}")
         opt = next(iter(opts.values()))
         saved = sum(a.nbytes for a in opt._saved[0])
         state = sum(a.nbytes for a in opt.state[0].values())

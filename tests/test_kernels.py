@@ -95,3 +95,22 @@ def test_a_parameter_that_is_not_contiguous_is_updated_in_place(make):
     with pytest.raises(FloatingPointError, match="NaN"):
         opt_v.step([view], [g])
     np.testing.assert_array_equal(view, before)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("size", [1, 64, 65, 100_003])
+def test_the_finiteness_check_finds_every_nan_and_inf(dtype, size):
+    """``_all_finite``: exact for every position and kind of non-finite value, small arrays (Python sum) and
+    large ones (the compiled bit test), contiguous or not, and not fooled by finite values whose sum overflows."""
+    from nnopt.optim.base import _all_finite
+
+    big = np.finfo(dtype).max
+    a = np.full(size, big, dtype)  # all finite; their sum overflows every float type
+    assert _all_finite((a,)) and _all_finite((a[::-1], a.reshape(1, -1)))
+    for position in {0, size // 2, size - 1}:
+        for bad in (np.inf, -np.inf, np.nan, -np.nan):
+            b = a.copy()
+            b[position] = bad
+            assert not _all_finite((b,)), (position, bad)
+            assert not _all_finite((a, b))
+            assert not _all_finite((b[::-1],))  # not contiguous

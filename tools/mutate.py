@@ -65,7 +65,7 @@ MUTATIONS = [
              "g_bar[...] = self.beta * g_bar + (1 - self.beta) * g",
              "g_bar[...] = (1 - self.beta) * g_bar + self.beta * g"),
     Mutation("EMA β/1−β swapped (Adam's m)", ADAM, "alpha_t, x(1 - b1), x(1 - b2)", "alpha_t, x(b1), x(1 - b2)"),
-    Mutation("NaN check removed", BASE, "if not _all_finite((g_b,)):", "if False:"),
+    Mutation("NaN check removed", BASE, "if not _all_finite((g_b, *live)):", "if not _all_finite(live):"),
     Mutation("weight decay applied after the update", BASE,
              r"( +)if self\.weight_decay:\n( +)(self\._decay\(theta, lr\))\n +"
              r"(self\.update\(theta, g, state, lr\))",

@@ -249,10 +249,10 @@ class Optimizer:
         """
         jobs, write_back = [], []
         for (key, theta, _), g in zip(pairs, grads):
-            if self.elementwise and not theta.flags.c_contiguous:
-                write_back.append((theta, theta.copy()))
-                theta = write_back[-1][1]
-            if self.elementwise and not g.flags.c_contiguous:
+            if self.elementwise and not (theta.flags.c_contiguous and g.flags.c_contiguous):
+                if not theta.flags.c_contiguous:
+                    write_back.append((theta, theta.copy()))
+                    theta = write_back[-1][1]
                 g = np.ascontiguousarray(g)
             jobs += self._blocks(key, theta, g)
         workers = min(self.threads or _cores(), len(jobs) // 4) if len(jobs) >= 8 else 1
@@ -275,13 +275,12 @@ class Optimizer:
         """Save, decay, update and check each block in turn; stop at the first failure and return it.
 
         A block is saved and checked as a whole (one copy and one sum per array) and handed to the rule in
-        pieces of ``chunk_bytes``, whose temporaries stay in the cache.
+        pieces of ``chunk_bytes``, whose temporaries stay in the cache. The gradient is checked with the result:
+        a NaN or inf in g makes the block fail (and be restored) even where the rule would not spread it.
         """
         touched = []  # (live arrays, their saved copies) of each block updated so far
         try:
             for key, theta_b, g_b, state_b, saved_b, n in jobs:
-                if not _all_finite((g_b,)):
-                    return touched, _bad_gradient(key)
                 live = [theta_b, *state_b.values()]
                 for a, b in zip(live, saved_b):
                     np.copyto(b, a)
@@ -292,8 +291,10 @@ class Optimizer:
                     if self.weight_decay:
                         self._decay(theta, lr)
                     self.update(theta, g, state, lr)
-                if not _all_finite(live):
-                    return touched, self._overflow_error(key, theta_b, state_b, lr)
+                if not _all_finite((g_b, *live)):  # one check of the block's g, θ and state, still in the cache
+                    bad_gradient = not _all_finite((g_b,))
+                    return touched, _bad_gradient(key) if bad_gradient else self._overflow_error(
+                        key, theta_b, state_b, lr)
         except BaseException as error:  # e.g. an error inside a rule: undone like an overflow
             return touched, error
         return touched, None
@@ -457,6 +458,9 @@ def _is_dict(tree: Params, what: str) -> bool:
 
 
 def _check_pair(key: object, theta: np.ndarray, g: np.ndarray) -> None:
+    if isinstance(theta, np.ndarray) and theta.dtype.kind == "f" and theta.flags.writeable and isinstance(
+            g, np.ndarray) and g.shape == theta.shape and g.dtype == theta.dtype:
+        return  # the usual case, without formatting the messages below
     pname, gname = _label("params", key), _label("grads", key)
     if not isinstance(theta, np.ndarray):
         raise TypeError(f"{pname} must be a NumPy array, got {type(theta).__name__}; use np.asarray(...)")
@@ -482,21 +486,38 @@ def _bad_gradient(key: object) -> FloatingPointError:
 
 
 def _all_finite(arrays) -> bool:
-    """True when every element of every array is finite: one read pass (a sum), an exact look only if it is not.
+    """True when every element of every array is finite, in one read pass.
 
-    NaN and inf propagate into a sum; a finite sum proves every element finite. (A sum can overflow with every
-    element finite: then the exact look decides.) Small arrays are summed as Python floats, which is quicker than
-    a NumPy call; large float32/float64 ones as the sum of squares, which BLAS computes fastest.
+    Small arrays are summed as Python floats, quicker than any NumPy call: NaN and inf propagate into a sum, so
+    a finite sum proves every element finite (a sum of finite elements can overflow: then an exact look
+    decides). Large contiguous ones are read once by :func:`_finite_bits`.
     """
     total = 0.0
     for a in arrays:
         if a.size <= 64:
-            total += sum(a.ravel().tolist())
-        elif a.dtype.itemsize >= 4:
-            total += float(np.vdot(a, a))  # Σa² by BLAS, the fastest pass (a large sum overflows: exact look)
-        else:
-            total += float(np.add.reduce(a, axis=None, dtype=np.float64))
+            total += sum(a.tolist() if a.ndim == 1 else a.ravel().tolist())
+        elif a.flags.c_contiguous:
+            uint, magnitude, inf = _BITS[a.itemsize]
+            if not _finite_bits(a.reshape(-1).view(uint), uint(magnitude), uint(inf)):
+                return False
+        elif not np.isfinite(a).all():
+            return False
     return math.isfinite(total) or all(bool(np.isfinite(a).all()) for a in arrays)
+
+
+#: itemsize -> (unsigned integer of that size, the bits of |x|, the bits of inf) of IEEE float16/32/64
+_BITS = {2: (np.uint16, 0x7FFF, 0x7C00), 4: (np.uint32, 0x7FFF_FFFF, 0x7F80_0000),
+         8: (np.uint64, 0x7FFF_FFFF_FFFF_FFFF, 0x7FF0_0000_0000_0000)}
+
+
+@numba.njit(nogil=True, cache=True)
+def _finite_bits(bits, magnitude, inf):
+    """Whether the floats whose bit patterns are ``bits`` are all finite: the largest |x| (the bits without the
+    sign) is below inf's, and NaN's are above it. Integer arithmetic, so the loop is vectorized."""
+    largest = bits.dtype.type(0)
+    for i in range(bits.size):
+        largest = max(largest, bits[i] & magnitude)
+    return largest < inf
 
 
 # ---- rules compiled element by element ------------------------------------------------------------------------
