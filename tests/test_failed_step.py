@@ -165,6 +165,25 @@ def test_an_exception_inside_the_rule_restores_every_piece_before_it():
     assert opt.iterations == 0
 
 
+class SkipsNonFinite(optim.Optimizer):
+    """A rule that would not spread a NaN from g into θ: it steps only along the finite components."""
+
+    def update(self, theta, g, state, lr):
+        theta -= lr * np.where(np.isfinite(g), g, 0)
+
+
+def test_a_nan_gradient_fails_even_where_the_rule_would_not_spread_it():
+    params, grads = problem(np.float32, as_dict=False)
+    grads[1][-1] = np.nan
+    before = [a.copy() for a in params]
+    opt = SkipsNonFinite(0.1)
+    opt.chunk_bytes = 4 * CHUNK  # the NaN in the last block, after the others were updated
+    with pytest.raises(FloatingPointError, match=r"grads\[1\] contains NaN or inf"):
+        opt.step(params, grads)
+    for a, b in zip(params, before):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_the_overflow_message_names_the_cause_and_the_fix():
     params, grads = problem(np.float32, as_dict=True)
     opt, bad = cause("huge_gradient", np.float32, params, grads, OPTIMIZERS["adam"])
