@@ -89,6 +89,8 @@ def test_a_parameter_that_is_not_contiguous_is_updated_in_place(make):
         opt_p.step([plain], [g])
     assert not view.flags.c_contiguous
     np.testing.assert_array_equal(view, plain)
+    for name, a in opt_p.state[0].items():  # the state the reader sees is the state the rule updates
+        np.testing.assert_array_equal(opt_v.state[0][name], a)
     before = view.copy()
     g = grads[0].copy()
     g[-1, -1] = np.nan
@@ -114,3 +116,15 @@ def test_the_finiteness_check_finds_every_nan_and_inf(dtype, size):
             assert not _all_finite((b,)), (position, bad)
             assert not _all_finite((a, b))
             assert not _all_finite((b[::-1],))  # not contiguous
+
+
+@pytest.mark.parametrize("make", [lambda: optim.SGD(0.1, momentum=0.9), lambda: optim.Adam(0.1, amsgrad=True),
+                                  lambda: optim.Adagrad(0.1), lambda: optim.Muon(0.1)],
+                         ids=["momentum", "adam", "adagrad", "muon"])
+@pytest.mark.parametrize("shape", [(), (3, 4)])
+def test_the_state_has_the_parameters_shape(make, shape):
+    """A 0-d or a transposed parameter: the state arrays have θ's shape, whatever the base class flattens."""
+    theta = np.ones(shape) if shape == () else np.ones(shape[::-1]).T
+    opt = make()
+    opt.step([theta], [np.full(shape, 0.5)])
+    assert opt.state[0] and all(a.shape == shape for a in opt.state[0].values())

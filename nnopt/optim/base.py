@@ -394,7 +394,9 @@ class Optimizer:
     def _build(self, triples: list[tuple[object, np.ndarray, np.ndarray]]) -> None:
         self._specs = {key: (theta.shape, theta.dtype) for key, theta, _ in triples}
         for key, theta, _ in triples:
-            self.state[key] = self.initial_state(theta)
+            # C-ordered (zeros_like would keep a transposed θ's order), so that the flat views below are views
+            state = self.initial_state(theta if theta.flags.c_contiguous else theta.copy())
+            self.state[key] = {name: a if a.flags.c_contiguous else a.copy() for name, a in state.items()}
             self._saved[key] = [np.empty(a.shape, a.dtype) for a in (theta, *self.state[key].values())]
             self._flat[key] = ({name: a.reshape(-1) for name, a in self.state[key].items()},
                                [a.reshape(-1) for a in self._saved[key]])
