@@ -128,3 +128,19 @@ def test_the_state_has_the_parameters_shape(make, shape):
     opt = make()
     opt.step([theta], [np.full(shape, 0.5)])
     assert opt.state[0] and all(a.shape == shape for a in opt.state[0].values())
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("size", [5, 4096, 100_003])
+def test_the_rollback_copy_keeps_every_bit(dtype, size):
+    """``_save``: small blocks by np.copyto, large ones by the compiled non-temporal copy: the same bits, NaN
+    payloads, signed zeros and infinities included."""
+    from nnopt.optim.base import _BITS, _save
+
+    live = np.random.default_rng(4).standard_normal(size).astype(dtype)
+    live[:4] = [np.nan, -0.0, np.inf, -np.inf]
+    uint, _, inf = _BITS[live.itemsize]
+    live.view(uint)[4] = uint(inf | 1)  # a NaN with another payload
+    saved = np.full_like(live, 7)
+    _save(saved, live)
+    np.testing.assert_array_equal(saved.view(np.uint8), live.view(np.uint8))

@@ -79,6 +79,8 @@ MUTATIONS = [
     Mutation("clipnorm with ‖g‖² instead of ‖g‖", BASE,
              "np.maximum(np.sqrt(np.sum(np.square(g))), self.clipnorm)",
              "np.maximum(np.sum(np.square(g)), self.clipnorm)"),
+    Mutation("rollback copy of large blocks skipped", BASE,
+             "_stream_copy(saved.reshape(-1).view(uint), live.reshape(-1).view(uint))", "pass"),
     Mutation("last chunk skipped", BASE,
              "for i in range(0, theta.size, m)]", "for i in range(0, theta.size - m, m)]"),
     Mutation("wrong default: Adam ε 1e-8", ADAM,
