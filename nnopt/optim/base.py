@@ -277,7 +277,7 @@ class Optimizer:
     def _run(self, jobs: list, lr: float) -> tuple[list, BaseException | None]:
         """Save, decay, update and check each block in turn; stop at the first failure and return it.
 
-        A block is saved and checked as a whole (one copy and one sum per array) and handed to the rule in
+        A block is saved and checked as a whole (one copy and one read per array) and handed to the rule in
         pieces of ``chunk_bytes``, whose temporaries stay in the cache. The gradient is checked with the result:
         a NaN or inf in g makes the block fail (and be restored) even where the rule would not spread it.
         """
@@ -586,7 +586,10 @@ def kernel(rule: Callable) -> Callable:
     that each line is one NumPy expression over the whole arrays — the same operations in the same order.
     """
     compiled = numba.njit(nogil=True, error_model="numpy", boundscheck=True, cache=True)(rule)
-    numpy_rule = []  # the rule with range(n) = (...,), made at its first use (the module is complete by then)
+
+    @functools.cache
+    def numpy_rule() -> Callable:  # made at its first use, when the rule's module is complete
+        return types.FunctionType(rule.__code__, {**rule.__globals__, "range": lambda n: (...,)})
 
     @functools.wraps(rule)
     def run(theta: np.ndarray, *args) -> None:
@@ -598,10 +601,8 @@ def kernel(rule: Callable) -> Callable:
         return run.by_numpy(theta, *args)
 
     def by_numpy(*args) -> None:
-        """The same rule run by NumPy, on whole arrays (what float16 gets)."""
-        if not numpy_rule:
-            numpy_rule.append(types.FunctionType(rule.__code__, {**rule.__globals__, "range": lambda n: (...,)}))
-        numpy_rule[0](*args)
+        """The same rule run by NumPy, on whole arrays (what float16 gets): its loop runs once, with i = ...."""
+        numpy_rule()(*args)
 
     run.by_numpy = by_numpy
     return run
